@@ -1,0 +1,42 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layers, bottom up: math and colouring (pure) -> config -> rendering and PNG -> caches -> HTTP -> server app -> CLI.
+let package = Package(
+    name: "fractile",
+    products: [
+        .executable(name: "fractile", targets: ["fractile"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLibPNG",
+            pkgConfig: "libpng",
+            providers: [.apt(["libpng-dev", "zlib1g-dev"])]
+        ),
+        .target(name: "FractileMath"),
+        .target(name: "FractileConfig", dependencies: ["FractileMath"]),
+        .target(name: "FractileRender", dependencies: ["FractileMath", "FractileConfig", "CLibPNG"]),
+        .target(name: "FractileCache"),
+        .target(name: "FractileHTTP"),
+        .target(
+            name: "FractileServer",
+            dependencies: ["FractileMath", "FractileConfig", "FractileRender", "FractileCache", "FractileHTTP"]
+        ),
+        .executableTarget(
+            name: "fractile",
+            dependencies: [
+                "FractileServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "FractileMathTests", dependencies: ["FractileMath"]),
+        .testTarget(name: "FractileConfigTests", dependencies: ["FractileConfig"]),
+        .testTarget(name: "FractileRenderTests", dependencies: ["FractileRender", "FractileConfig"]),
+        .testTarget(name: "FractileCacheTests", dependencies: ["FractileCache"]),
+        .testTarget(name: "FractileHTTPTests", dependencies: ["FractileHTTP"]),
+        .testTarget(name: "FractileServerTests", dependencies: ["FractileServer", "FractileHTTP"]),
+    ]
+)

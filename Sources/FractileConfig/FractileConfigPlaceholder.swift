@@ -1,0 +1,2 @@
+/// Placeholder until the layer lands; the owner of this folder replaces it.
+enum FractileConfigPlaceholder {}

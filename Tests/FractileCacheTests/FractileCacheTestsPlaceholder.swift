@@ -1,0 +1,5 @@
+import XCTest
+
+final class FractileCacheTestsPlaceholder: XCTestCase {
+    func testBuilds() {}
+}

@@ -1,0 +1,5 @@
+import XCTest
+
+final class FractileConfigTestsPlaceholder: XCTestCase {
+    func testBuilds() {}
+}

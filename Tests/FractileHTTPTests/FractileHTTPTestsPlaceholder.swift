@@ -1,0 +1,5 @@
+import XCTest
+
+final class FractileHTTPTestsPlaceholder: XCTestCase {
+    func testBuilds() {}
+}

@@ -1,0 +1,5 @@
+import XCTest
+
+final class FractileRenderTestsPlaceholder: XCTestCase {
+    func testBuilds() {}
+}

@@ -1,0 +1,5 @@
+import XCTest
+
+final class FractileServerTestsPlaceholder: XCTestCase {
+    func testBuilds() {}
+}
