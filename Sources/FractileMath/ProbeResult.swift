@@ -1,0 +1,138 @@
+/// Everything known about one pixel (MAPS.md "Probe JSON"): its outcome plus the orbit.
+public struct ProbeResult: Sendable {
+    public var kind: MapKind
+    /// The same outcome the hot path computes for this pixel.
+    public var outcome: PixelOutcome
+    /// The first up to 256 iterates, starting with the start value (z_0, w_0 or delta_0).
+    public var orbit: [Complex]
+    /// gradient_basin only: lossCurve[k] is the loss sum_k |tanh(w*x_k) - y_k|^2 at orbit[k], so it has the same
+    /// length as `orbit` (nil where the loss is not finite to speak of). Empty for the other kinds.
+    public var lossCurve: [Double?]
+
+    public init(kind: MapKind, outcome: PixelOutcome, orbit: [Complex], lossCurve: [Double?] = []) {
+        self.kind = kind
+        self.outcome = outcome
+        self.orbit = orbit
+        self.lossCurve = lossCurve
+    }
+
+    public var regime: Regime { outcome.regime }
+    public var iterations: Int { outcome.iterations }
+    public var lyapunov: Double? { outcome.lyapunov }
+    public var period: Int? { outcome.period }
+    public var limit: Complex? { outcome.limit }
+    public var loss: Double? { outcome.loss }
+    /// backprop_flow: nil when the run stopped early.
+    public var ring: Double? { outcome.ring }
+    /// backprop_flow: |delta| of the last iterate.
+    public var magnitude: Double { outcome.magnitude }
+
+    /// The probe JSON of MAPS.md on one line: map, kind, re, im, regime, iterations, the kind's fields, orbit.
+    /// Non-finite numbers are written as null.
+    public func json(mapName: String, re: Double, im: Double) -> String {
+        var json = JSONWriter()
+        json.key("map", string: mapName)
+        json.key("kind", string: kind.rawValue)
+        json.key("re", re)
+        json.key("im", im)
+        json.key("regime", string: regime.rawValue)
+        json.key("iterations", integer: iterations)
+        switch kind {
+        case .forwardPass:
+            json.key("lyapunov", lyapunov)
+            json.key("period", integer: period)
+        case .gradientBasin:
+            json.key("limit", limit)
+            json.key("loss", loss)
+            json.key("lossCurve", array: { json in
+                for (index, value) in lossCurve.enumerated() {
+                    if index > 0 { json.text += "," }
+                    json.number(value)
+                }
+            })
+        case .backpropFlow:
+            json.key("ring", ring)
+            json.key("magnitude", magnitude)
+        }
+        json.key("orbit", array: { json in
+            for (index, value) in orbit.enumerated() {
+                if index > 0 { json.text += "," }
+                json.complex(value)
+            }
+        })
+        return json.text + "}"
+    }
+}
+
+/// Writes one JSON object: numbers as Swift's shortest round-trip description, non-finite as null.
+struct JSONWriter {
+    var text = "{"
+
+    private mutating func begin(_ key: String) {
+        if text != "{" { text += "," }
+        text += Self.quoted(key) + ":"
+    }
+
+    mutating func key(_ key: String, string: String) {
+        begin(key)
+        text += Self.quoted(string)
+    }
+
+    mutating func key(_ key: String, integer: Int?) {
+        begin(key)
+        text += integer.map(String.init) ?? "null"
+    }
+
+    mutating func key(_ key: String, _ value: Double?) {
+        begin(key)
+        number(value)
+    }
+
+    mutating func key(_ key: String, _ value: Complex?) {
+        begin(key)
+        if let value { complex(value) } else { text += "null" }
+    }
+
+    /// A key whose value is an array that `body` fills.
+    mutating func key(_ key: String, array body: (inout JSONWriter) -> Void) {
+        begin(key)
+        text += "["
+        body(&self)
+        text += "]"
+    }
+
+    mutating func number(_ value: Double?) {
+        guard let value, value.isFinite else {
+            text += "null"
+            return
+        }
+        // Swift prints e.g. 1e-05 and 1e+16, both valid JSON numbers (RFC 8259 §6).
+        text += value.description
+    }
+
+    mutating func complex(_ value: Complex) {
+        text += "["
+        number(value.re)
+        text += ","
+        number(value.im)
+        text += "]"
+    }
+
+    static func quoted(_ string: String) -> String {
+        var out = "\""
+        for scalar in string.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}
