@@ -44,22 +44,12 @@ public struct ProbeResult: Sendable {
         case .gradientBasin:
             json.key("limit", limit)
             json.key("loss", loss)
-            json.key("lossCurve", array: { json in
-                for (index, value) in lossCurve.enumerated() {
-                    if index > 0 { json.text += "," }
-                    json.number(value)
-                }
-            })
+            json.key("lossCurve", array: lossCurve) { $0.number($1) }
         case .backpropFlow:
             json.key("ring", ring)
             json.key("magnitude", magnitude)
         }
-        json.key("orbit", array: { json in
-            for (index, value) in orbit.enumerated() {
-                if index > 0 { json.text += "," }
-                json.complex(value)
-            }
-        })
+        json.key("orbit", array: orbit) { $0.complex($1) }
         return json.text + "}"
     }
 }
@@ -93,11 +83,16 @@ struct JSONWriter {
         if let value { complex(value) } else { text += "null" }
     }
 
-    /// A key whose value is an array that `body` fills.
-    mutating func key(_ key: String, array body: (inout JSONWriter) -> Void) {
+    /// A key whose value is an array of `elements`, each written by `write`.
+    mutating func key<Elements: Sequence>(
+        _ key: String, array elements: Elements, _ write: (inout JSONWriter, Elements.Element) -> Void
+    ) {
         begin(key)
         text += "["
-        body(&self)
+        for (index, element) in elements.enumerated() {
+            if index > 0 { text += "," }
+            write(&self, element)
+        }
         text += "]"
     }
 

@@ -1,5 +1,0 @@
-import XCTest
-
-final class FractileMathTestsPlaceholder: XCTestCase {
-    func testBuilds() {}
-}
