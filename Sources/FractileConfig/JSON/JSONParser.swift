@@ -66,8 +66,7 @@ extension JSONParser {
             var keyPositions: [String: Int] = [:]
             skipWhitespace()
             if peek() == UInt8(ascii: "}") {
-                offset += 1
-                depth -= 1
+                leaveContainer()
                 return .object(members)
             }
             while true {
@@ -91,8 +90,7 @@ extension JSONParser {
                 switch peek() {
                 case UInt8(ascii: ","): offset += 1
                 case UInt8(ascii: "}"):
-                    offset += 1
-                    depth -= 1
+                    leaveContainer()
                     return .object(members)
                 default: throw error("expected ',' or '}'")
                 }
@@ -105,8 +103,7 @@ extension JSONParser {
             var elements: [JSONValue] = []
             skipWhitespace()
             if peek() == UInt8(ascii: "]") {
-                offset += 1
-                depth -= 1
+                leaveContainer()
                 return .array(elements)
             }
             while true {
@@ -117,8 +114,7 @@ extension JSONParser {
                 switch peek() {
                 case UInt8(ascii: ","): offset += 1
                 case UInt8(ascii: "]"):
-                    offset += 1
-                    depth -= 1
+                    leaveContainer()
                     return .array(elements)
                 default: throw error("expected ',' or ']'")
                 }
@@ -128,6 +124,12 @@ extension JSONParser {
         mutating func enterContainer() throws(JSONSyntaxError) {
             depth += 1
             if depth > maximumDepth { throw error("nesting deeper than \(maximumDepth) levels") }
+        }
+
+        /// Steps over the closing bracket or brace.
+        mutating func leaveContainer() {
+            offset += 1
+            depth -= 1
         }
 
         /// RFC 8259 §6: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
