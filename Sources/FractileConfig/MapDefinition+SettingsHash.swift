@@ -1,0 +1,85 @@
+import FractileMath
+
+extension MapDefinition {
+    /// 16 lowercase hex digits naming everything that decides this map's tile pixels: the tile format version,
+    /// kind, centre, span and every kind setting; not the title, description or maxZoom. Caches and ETags key on
+    /// it, so changing the math of a map in config.json never serves its old tiles.
+    public var settingsHash: String {
+        var hash = FNV1a64()
+        hash.combine(canonicalSettingsText.utf8)
+        return hash.hexDigest
+    }
+
+    /// The text that `settingsHash` hashes: one `key value` line per setting, every Double as its bit pattern in
+    /// hex, so that the hash never depends on how a number was written or formatted.
+    var canonicalSettingsText: String {
+        var text = CanonicalText()
+        text.add("tileFormatVersion", Self.tileFormatVersion)
+        text.add("kind", settings.kind.rawValue)
+        text.add("center", center)
+        text.add("span", span)
+        text.add("maxIterations", settings.maxIterations)
+        switch settings {
+        case .forwardPass(let s):
+            text.add("weight", s.weight)
+            text.add("bias", s.bias)
+            text.add("z0", s.z0)
+            text.add("plane", s.plane.rawValue)
+            text.add("escapeRadius", s.escapeRadius)
+        case .gradientBasin(let s):
+            text.add("data.x", s.dataX)
+            text.add("data.y", s.dataY)
+            text.add("learningRate", s.learningRate)
+            text.add("gradient", s.gradient.rawValue)
+            text.add("divergeRadius", s.divergeRadius)
+        case .backpropFlow(let s):
+            text.add("weight", s.weight)
+            text.add("input", s.input)
+            text.add("delta0", s.delta0)
+            text.add("plane", s.plane.rawValue)
+            text.add("explodeRadius", s.explodeRadius)
+            text.add("vanishRadius", s.vanishRadius)
+            text.add("ringTolerance", s.ringTolerance)
+        }
+        return text.text
+    }
+}
+
+/// Builds the canonical settings text line by line.
+private struct CanonicalText {
+    var text = ""
+
+    mutating func add(_ key: String, _ value: String) { text += "\(key) \(value)\n" }
+    mutating func add(_ key: String, _ value: Int) { add(key, String(value)) }
+    mutating func add(_ key: String, _ value: Double) { add(key, Self.bits(value)) }
+    mutating func add(_ key: String, _ value: Complex) { add(key, Self.bits(value)) }
+    mutating func add(_ key: String, _ value: AffineParameter) {
+        add(key, "\(Self.bits(value.scale)) \(Self.bits(value.offset))")
+    }
+    mutating func add(_ key: String, _ values: [Complex]) {
+        add(key, ([String(values.count)] + values.map(Self.bits)).joined(separator: " "))
+    }
+
+    static func bits(_ value: Complex) -> String { "\(bits(value.re)) \(bits(value.im))" }
+    static func bits(_ value: Double) -> String { hex(value.bitPattern) }
+}
+
+/// 64-bit FNV-1a (Fowler, Noll, Vo): small, stable across runs and platforms, good enough to tell settings apart.
+struct FNV1a64 {
+    private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    mutating func combine(_ bytes: some Sequence<UInt8>) {
+        for byte in bytes {
+            value ^= UInt64(byte)
+            value &*= 0x0000_0100_0000_01b3
+        }
+    }
+
+    var hexDigest: String { hex(value) }
+}
+
+/// 16 lowercase hex digits, zero-padded.
+private func hex(_ value: UInt64) -> String {
+    let digits = String(value, radix: 16)
+    return String(repeating: "0", count: 16 - digits.count) + digits
+}

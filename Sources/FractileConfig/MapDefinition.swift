@@ -1,0 +1,58 @@
+import FractileMath
+
+/// One map that the server offers: its name in URLs, how it is shown, its framing and its math.
+public struct MapDefinition: Sendable, Hashable {
+    /// The version of what a tile's pixels are made of beyond the settings: bump it when colouring or PNG
+    /// encoding changes, so that caches and ETags, which are keyed by `settingsHash`, never serve old tiles.
+    public static let tileFormatVersion = 1
+
+    /// Deepest zoom a map may allow (double precision runs out beyond it).
+    public static let maxZoomLimit = 40
+    /// Largest iteration budget a map may ask for.
+    public static let maxIterationsLimit = 100_000
+
+    /// The map's name in URLs: 1 to 64 of a-z, 0-9 and '-', unique in a configuration.
+    public var name: String
+    public var title: String
+    public var description: String
+    /// The centre of tile 0/0/0 (MAPS.md "Tile coordinates").
+    public var center: Complex
+    /// The width and height of tile 0/0/0 in the complex plane.
+    public var span: Double
+    public var maxZoom: Int
+    public var settings: MapSettings
+
+    public var kind: MapKind { settings.kind }
+
+    /// A map with the configuration's defaults for what is not given: title = name, a description of the kind,
+    /// centre 0, span 4, maxZoom 18.
+    public init(
+        name: String,
+        title: String? = nil,
+        description: String? = nil,
+        center: Complex = .zero,
+        span: Double = 4,
+        maxZoom: Int = 18,
+        settings: MapSettings
+    ) {
+        self.name = name
+        self.title = title ?? name
+        self.description = description ?? Self.defaultDescription(of: settings.kind)
+        self.center = center
+        self.span = span
+        self.maxZoom = maxZoom
+        self.settings = settings
+    }
+
+    /// One sentence on what the kind of map shows.
+    public static func defaultDescription(of kind: MapKind) -> String {
+        switch kind {
+        case .forwardPass:
+            "A layer applied again and again, z -> tanh(w*z + b): each pixel a network that escapes, settles or turns chaotic."
+        case .gradientBasin:
+            "Gradient descent on a tiny dataset from every starting weight, coloured by the minimum it trains into."
+        case .backpropFlow:
+            "The error signal of backpropagation, which explodes, vanishes or orbits the unit circle."
+        }
+    }
+}

@@ -1,5 +1,0 @@
-import XCTest
-
-final class FractileConfigTestsPlaceholder: XCTestCase {
-    func testBuilds() {}
-}
