@@ -71,7 +71,9 @@ extension MapDefinition {
             }
     }
 
-    private static func readName(_ value: JSONValue, at path: String, takenNames: Set<String>) throws(ConfigurationError) -> String {
+    private static func readName(_ value: JSONValue, at path: String, takenNames: Set<String>)
+        throws(ConfigurationError) -> String
+    {
         let name = try value.string(at: path)
         guard isValidName(name) else {
             throw ConfigurationError(path: path, message: "must be 1 to 64 characters of a-z, 0-9 and '-'")
