@@ -88,7 +88,8 @@ public struct FractileConfiguration: Sendable, Hashable {
         var maps: [MapDefinition] = []
         var names: Set<String> = []
         for (index, element) in elements.enumerated() {
-            let map = try MapDefinition(json: element, path: KeyPath.element(index, of: path), takenNames: names)
+            let map = try MapDefinition(
+                json: element, path: ConfigurationPath.element(index, of: path), takenNames: names)
             names.insert(map.name)
             maps.append(map)
         }

@@ -20,7 +20,8 @@ extension MapDefinition {
         func resolveSettings() throws(ConfigurationError) -> MapSettings {
             if let settings { return settings }
             guard let kind = json["kind"] else { throw .missingKey("kind", in: path) }
-            let resolved = MapSettings(defaultsFor: try kind.oneOf(MapKind.self, at: KeyPath.member("kind", of: path)))
+            let resolved = MapSettings(
+                defaultsFor: try kind.oneOf(MapKind.self, at: ConfigurationPath.member("kind", of: path)))
             settings = resolved
             return resolved
         }

@@ -77,7 +77,7 @@ extension MapSettings {
     func validate(at path: String) throws(ConfigurationError) {
         if case .backpropFlow(let settings) = self, settings.vanishRadius >= settings.explodeRadius {
             throw ConfigurationError(
-                path: KeyPath.member("vanishRadius", of: path),
+                path: ConfigurationPath.member("vanishRadius", of: path),
                 message: "must be less than explodeRadius"
             )
         }
@@ -111,7 +111,7 @@ extension MapSettings {
         if elements.isEmpty { throw ConfigurationError(path: path, message: "must not be empty") }
         var samples: [Complex] = []
         for (index, element) in elements.enumerated() {
-            samples.append(try element.complex(at: KeyPath.element(index, of: path)))
+            samples.append(try element.complex(at: ConfigurationPath.element(index, of: path)))
         }
         return samples
     }

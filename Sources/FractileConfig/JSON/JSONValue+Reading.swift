@@ -17,7 +17,7 @@ extension JSONValue {
         _ body: (_ key: String, _ value: JSONValue, _ path: String) throws(ConfigurationError) -> Void
     ) throws(ConfigurationError) {
         for member in try members(at: path, expected: what) {
-            try body(member.key, member.value, KeyPath.member(member.key, of: path))
+            try body(member.key, member.value, ConfigurationPath.member(member.key, of: path))
         }
     }
 
