@@ -31,7 +31,7 @@ extension ConfigurationError {
 }
 
 /// Joins key paths as the error messages show them.
-enum KeyPath {
+enum ConfigurationPath {
     static func member(_ key: String, of path: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
     static func element(_ index: Int, of path: String) -> String { "\(path)[\(index)]" }
 }

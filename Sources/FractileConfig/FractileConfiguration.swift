@@ -30,7 +30,9 @@ public struct FractileConfiguration: Sendable, Hashable {
 
     /// Reads a configuration from JSON text. Reports the first problem in document order; `sourceName`, when
     /// given, prefixes syntax errors compiler-style (`config.json:12:5: expected ',' or '}'`).
-    public static func parse(_ data: Data, sourceName: String? = nil) throws(ConfigurationError) -> FractileConfiguration {
+    public static func parse(_ data: Data, sourceName: String? = nil) throws(ConfigurationError)
+        -> FractileConfiguration
+    {
         let json: JSONValue
         do {
             json = try JSONParser().parse(data)
@@ -86,7 +88,8 @@ public struct FractileConfiguration: Sendable, Hashable {
         var maps: [MapDefinition] = []
         var names: Set<String> = []
         for (index, element) in elements.enumerated() {
-            let map = try MapDefinition(json: element, path: KeyPath.element(index, of: path), takenNames: names)
+            let map = try MapDefinition(
+                json: element, path: ConfigurationPath.element(index, of: path), takenNames: names)
             names.insert(map.name)
             maps.append(map)
         }

@@ -20,7 +20,8 @@ extension MapDefinition {
         func resolveSettings() throws(ConfigurationError) -> MapSettings {
             if let settings { return settings }
             guard let kind = json["kind"] else { throw .missingKey("kind", in: path) }
-            let resolved = MapSettings(defaultsFor: try kind.oneOf(MapKind.self, at: KeyPath.member("kind", of: path)))
+            let resolved = MapSettings(
+                defaultsFor: try kind.oneOf(MapKind.self, at: ConfigurationPath.member("kind", of: path)))
             settings = resolved
             return resolved
         }
@@ -71,7 +72,9 @@ extension MapDefinition {
             }
     }
 
-    private static func readName(_ value: JSONValue, at path: String, takenNames: Set<String>) throws(ConfigurationError) -> String {
+    private static func readName(_ value: JSONValue, at path: String, takenNames: Set<String>)
+        throws(ConfigurationError) -> String
+    {
         let name = try value.string(at: path)
         guard isValidName(name) else {
             throw ConfigurationError(path: path, message: "must be 1 to 64 characters of a-z, 0-9 and '-'")

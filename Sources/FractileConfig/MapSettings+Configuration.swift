@@ -77,14 +77,16 @@ extension MapSettings {
     func validate(at path: String) throws(ConfigurationError) {
         if case .backpropFlow(let settings) = self, settings.vanishRadius >= settings.explodeRadius {
             throw ConfigurationError(
-                path: KeyPath.member("vanishRadius", of: path),
+                path: ConfigurationPath.member("vanishRadius", of: path),
                 message: "must be less than explodeRadius"
             )
         }
     }
 
     /// `{"x": [c...], "y": [c...]}`: both required, neither empty, equally long (MAPS.md gradient_basin).
-    private static func readData(_ value: JSONValue, at path: String) throws(ConfigurationError) -> ([Complex], [Complex]) {
+    private static func readData(_ value: JSONValue, at path: String) throws(ConfigurationError) -> (
+        [Complex], [Complex]
+    ) {
         var x: [Complex]?
         var y: [Complex]?
         try value.forEachMember(at: path, expected: #"an object {"x": [...], "y": [...]}"#) {
@@ -98,7 +100,8 @@ extension MapSettings {
         guard let x else { throw .missingKey("x", in: path) }
         guard let y else { throw .missingKey("y", in: path) }
         guard x.count == y.count else {
-            throw ConfigurationError(path: path, message: "x has \(x.count) values but y has \(y.count)")
+            throw ConfigurationError(
+                path: path, message: "x has \(x.count) value\(x.count == 1 ? "" : "s") but y has \(y.count)")
         }
         return (x, y)
     }
@@ -108,7 +111,7 @@ extension MapSettings {
         if elements.isEmpty { throw ConfigurationError(path: path, message: "must not be empty") }
         var samples: [Complex] = []
         for (index, element) in elements.enumerated() {
-            samples.append(try element.complex(at: KeyPath.element(index, of: path)))
+            samples.append(try element.complex(at: ConfigurationPath.element(index, of: path)))
         }
         return samples
     }

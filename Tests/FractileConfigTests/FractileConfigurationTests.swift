@@ -1,5 +1,5 @@
-import FractileMath
 import Foundation
+import FractileMath
 import XCTest
 
 @testable import FractileConfig
@@ -28,12 +28,14 @@ final class FractileConfigurationTests: XCTestCase {
         )
         var wirtinger = GradientBasinSettings()
         wirtinger.gradient = .wirtinger
-        XCTAssertEqual(configuration.maps.map(\.settings), [
-            .forwardPass(ForwardPassSettings()),
-            .gradientBasin(GradientBasinSettings()),
-            .gradientBasin(wirtinger),
-            .backpropFlow(BackpropFlowSettings()),
-        ])
+        XCTAssertEqual(
+            configuration.maps.map(\.settings),
+            [
+                .forwardPass(ForwardPassSettings()),
+                .gradientBasin(GradientBasinSettings()),
+                .gradientBasin(wirtinger),
+                .backpropFlow(BackpropFlowSettings()),
+            ])
         XCTAssertEqual(configuration.maps.map(\.span), [8, 6, 6, 6])
         for map in configuration.maps {
             XCTAssertEqual(map.center, .zero, map.name)
@@ -47,7 +49,8 @@ final class FractileConfigurationTests: XCTestCase {
     }
 
     func testDefaultsWhenSectionsAndKeysAreOmitted() throws {
-        let configuration = try parseConfiguration("""
+        let configuration = try parseConfiguration(
+            """
             {"maps": [
               {"name": "f", "kind": "forward_pass"},
               {"name": "g", "kind": "gradient_basin"},
@@ -85,7 +88,8 @@ final class FractileConfigurationTests: XCTestCase {
     }
 
     func testEverySettingIsRead() throws {
-        let configuration = try parseConfiguration("""
+        let configuration = try parseConfiguration(
+            """
             {
               "server": {"host": "127.0.0.1", "port": 0, "publicDirectory": "www", "leafletDirectory": "leaflet",
                          "maxConnections": 8, "headerTimeoutSeconds": 2.5, "idleTimeoutSeconds": 5,
@@ -155,13 +159,15 @@ final class FractileConfigurationTests: XCTestCase {
     }
 
     func testIntegersMayBeWrittenWithAnExponentOrZeroFraction() throws {
-        let configuration = try parseConfiguration(#"{"server": {"port": 8.08e3, "maxAgeSeconds": 60.0}, "maps": [{"name": "m", "kind": "forward_pass"}]}"#)
+        let configuration = try parseConfiguration(
+            #"{"server": {"port": 8.08e3, "maxAgeSeconds": 60.0}, "maps": [{"name": "m", "kind": "forward_pass"}]}"#)
         XCTAssertEqual(configuration.server.port, 8080)
         XCTAssertEqual(configuration.server.maxAgeSeconds, 60)
     }
 
     func testKindMayComeAfterTheKindsOwnKeys() throws {
-        let configuration = try parseConfiguration(#"{"maps": [{"plane": "input", "name": "m", "kind": "backprop_flow"}]}"#)
+        let configuration = try parseConfiguration(
+            #"{"maps": [{"plane": "input", "name": "m", "kind": "backprop_flow"}]}"#)
         var flow = BackpropFlowSettings()
         flow.plane = .input
         XCTAssertEqual(configuration.maps[0].settings, .backpropFlow(flow))
@@ -175,7 +181,9 @@ final class FractileConfigurationTests: XCTestCase {
         try Data("{\n  \"maps\": []\n  \"server\": {}\n}\n".utf8).write(to: file)
 
         XCTAssertThrowsError(try FractileConfiguration.load(path: file.path)) { error in
-            XCTAssertEqual(error as? ConfigurationError, ConfigurationError(path: "", message: "\(file.path):3:3: expected ',' or '}'"))
+            XCTAssertEqual(
+                error as? ConfigurationError,
+                ConfigurationError(path: "", message: "\(file.path):3:3: expected ',' or '}'"))
         }
         XCTAssertThrowsError(try FractileConfiguration.load(path: directory.path)) { error in
             XCTAssertEqual(
@@ -185,13 +193,16 @@ final class FractileConfigurationTests: XCTestCase {
         }
         let missing = directory.appendingPathComponent("missing.json").path
         XCTAssertThrowsError(try FractileConfiguration.load(path: missing)) { error in
-            XCTAssertEqual(error as? ConfigurationError, ConfigurationError(path: "", message: "\(missing): no such configuration file"))
+            XCTAssertEqual(
+                error as? ConfigurationError,
+                ConfigurationError(path: "", message: "\(missing): no such configuration file"))
         }
     }
 
     func testSyntaxErrorsFromParseGiveLineAndColumn() {
         XCTAssertThrowsError(try parseConfiguration("{\n  \"maps\": [1,]\n}")) { error in
-            XCTAssertEqual(error as? ConfigurationError, ConfigurationError(path: "", message: "2:14: trailing comma before ']'"))
+            XCTAssertEqual(
+                error as? ConfigurationError, ConfigurationError(path: "", message: "2:14: trailing comma before ']'"))
         }
         XCTAssertThrowsError(try FractileConfiguration.parse(Data("{} {}".utf8), sourceName: "config.json")) { error in
             XCTAssertEqual("\(error)", "config.json:1:4: unexpected text after the end of the JSON value")

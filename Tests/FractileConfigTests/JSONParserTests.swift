@@ -57,7 +57,8 @@ final class JSONParserTests: XCTestCase {
     }
 
     func testMalformedNumbersAreRejected() {
-        XCTAssertEqual(syntaxError("01"), JSONSyntaxError(line: 1, column: 1, reason: "leading zeros are not allowed in numbers"))
+        XCTAssertEqual(
+            syntaxError("01"), JSONSyntaxError(line: 1, column: 1, reason: "leading zeros are not allowed in numbers"))
         XCTAssertEqual(syntaxError("-01")?.reason, "leading zeros are not allowed in numbers")
         XCTAssertEqual(syntaxError("-")?.reason, "unexpected end of input; expected a digit")
         XCTAssertEqual(syntaxError("1.")?.reason, "unexpected end of input; expected a digit after '.'")
@@ -80,7 +81,8 @@ final class JSONParserTests: XCTestCase {
         XCTAssertEqual(syntaxError(#""\ud83d""#)?.reason, #"unpaired surrogate \uD83D"#)
         XCTAssertEqual(syntaxError(#""\ud83dx""#)?.reason, #"unpaired surrogate \uD83D"#)
         XCTAssertEqual(syntaxError(#""\ud83d\u0041""#)?.reason, #"unpaired surrogate \uD83D"#)
-        XCTAssertEqual(syntaxError(#""\ude00""#), JSONSyntaxError(line: 1, column: 2, reason: #"unpaired surrogate \uDE00"#))
+        XCTAssertEqual(
+            syntaxError(#""\ude00""#), JSONSyntaxError(line: 1, column: 2, reason: #"unpaired surrogate \uDE00"#))
     }
 
     func testBadStrings() {
@@ -96,12 +98,15 @@ final class JSONParserTests: XCTestCase {
     }
 
     func testTrailingCommasAreRejected() {
-        XCTAssertEqual(syntaxError(#"{"a": 1,}"#), JSONSyntaxError(line: 1, column: 9, reason: "trailing comma before '}'"))
+        XCTAssertEqual(
+            syntaxError(#"{"a": 1,}"#), JSONSyntaxError(line: 1, column: 9, reason: "trailing comma before '}'"))
         XCTAssertEqual(syntaxError("[1, 2,]"), JSONSyntaxError(line: 1, column: 7, reason: "trailing comma before ']'"))
     }
 
     func testTrailingGarbageIsRejected() {
-        XCTAssertEqual(syntaxError("{} x"), JSONSyntaxError(line: 1, column: 4, reason: "unexpected text after the end of the JSON value"))
+        XCTAssertEqual(
+            syntaxError("{} x"),
+            JSONSyntaxError(line: 1, column: 4, reason: "unexpected text after the end of the JSON value"))
         XCTAssertEqual(syntaxError("1 2")?.reason, "unexpected text after the end of the JSON value")
         XCTAssertEqual(syntaxError("truex")?.reason, "unexpected text after the end of the JSON value")
         XCTAssertNoThrow(try parse(" \t\r\n{}\n "))
@@ -111,7 +116,8 @@ final class JSONParserTests: XCTestCase {
         XCTAssertNoThrow(try parse(String(repeating: "[", count: 64) + String(repeating: "]", count: 64)))
         let deep = String(repeating: "[", count: 65) + String(repeating: "]", count: 65)
         XCTAssertEqual(syntaxError(deep), JSONSyntaxError(line: 1, column: 65, reason: "nesting deeper than 64 levels"))
-        XCTAssertEqual(syntaxError(String(repeating: #"{"a":"#, count: 100_000))?.reason, "nesting deeper than 64 levels")
+        XCTAssertEqual(
+            syntaxError(String(repeating: #"{"a":"#, count: 100_000))?.reason, "nesting deeper than 64 levels")
         XCTAssertEqual(syntaxError("[[[1]]]", maximumDepth: 2)?.reason, "nesting deeper than 2 levels")
     }
 
@@ -129,10 +135,14 @@ final class JSONParserTests: XCTestCase {
         XCTAssertEqual(error?.description, "4:5: expected ',' or '}'")
         XCTAssertEqual(syntaxError("[1 2]"), JSONSyntaxError(line: 1, column: 4, reason: "expected ',' or ']'"))
         XCTAssertEqual(syntaxError(#"{"a" 1}"#), JSONSyntaxError(line: 1, column: 6, reason: "expected ':'"))
-        XCTAssertEqual(syntaxError("{1: 2}"), JSONSyntaxError(line: 1, column: 2, reason: "expected a key in double quotes"))
+        XCTAssertEqual(
+            syntaxError("{1: 2}"), JSONSyntaxError(line: 1, column: 2, reason: "expected a key in double quotes"))
         XCTAssertEqual(syntaxError(#"["é", x]"#), JSONSyntaxError(line: 1, column: 7, reason: "expected a value"))
-        XCTAssertEqual(syntaxError(""), JSONSyntaxError(line: 1, column: 1, reason: "unexpected end of input; expected a value"))
-        XCTAssertEqual(syntaxError("{\n"), JSONSyntaxError(line: 2, column: 1, reason: "unexpected end of input; expected a key in double quotes"))
+        XCTAssertEqual(
+            syntaxError(""), JSONSyntaxError(line: 1, column: 1, reason: "unexpected end of input; expected a value"))
+        XCTAssertEqual(
+            syntaxError("{\n"),
+            JSONSyntaxError(line: 2, column: 1, reason: "unexpected end of input; expected a key in double quotes"))
     }
 
     func testDuplicateKeysAreRejected() {

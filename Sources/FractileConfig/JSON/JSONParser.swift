@@ -170,8 +170,7 @@ extension JSONParser {
                     scalars.append(try parseEscape())
                     runStart = offset
                 } else if byte < 0x20 {
-                    let hex = String(byte, radix: 16, uppercase: true)
-                    throw error("control character U+\(String(repeating: "0", count: 4 - hex.count) + hex) must be escaped")
+                    throw error("control character U+\(hex4(UInt16(byte))) must be escaped")
                 } else {
                     offset += 1
                 }
@@ -179,7 +178,8 @@ extension JSONParser {
         }
 
         /// Appends raw string bytes, which must be valid UTF-8.
-        mutating func appendRun(_ range: Range<Int>, to scalars: inout String.UnicodeScalarView) throws(JSONSyntaxError) {
+        mutating func appendRun(_ range: Range<Int>, to scalars: inout String.UnicodeScalarView) throws(JSONSyntaxError)
+        {
             guard !range.isEmpty else { return }
             guard let text = String(validating: bytes[range], as: UTF8.self) else {
                 throw error("invalid UTF-8 in string", at: range.lowerBound)
@@ -292,7 +292,8 @@ extension JSONParser {
             let position = position ?? offset
             let (line, column) = location(of: position)
             let ended = position >= bytes.count && !reason.hasPrefix("unterminated")
-            return JSONSyntaxError(line: line, column: column, reason: ended ? "unexpected end of input; \(reason)" : reason)
+            return JSONSyntaxError(
+                line: line, column: column, reason: ended ? "unexpected end of input; \(reason)" : reason)
         }
     }
 }

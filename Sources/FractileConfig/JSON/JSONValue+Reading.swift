@@ -4,7 +4,9 @@ import FractileMath
 extension JSONValue {
     /// The members of an object; `what` describes the object in the error, e.g. "an object".
     func members(at path: String, expected what: String = "an object") throws(ConfigurationError) -> [JSONMember] {
-        guard case .object(let members) = self else { throw ConfigurationError(path: path, message: "expected \(what)") }
+        guard case .object(let members) = self else {
+            throw ConfigurationError(path: path, message: "expected \(what)")
+        }
         return members
     }
 
@@ -15,17 +17,21 @@ extension JSONValue {
         _ body: (_ key: String, _ value: JSONValue, _ path: String) throws(ConfigurationError) -> Void
     ) throws(ConfigurationError) {
         for member in try members(at: path, expected: what) {
-            try body(member.key, member.value, KeyPath.member(member.key, of: path))
+            try body(member.key, member.value, ConfigurationPath.member(member.key, of: path))
         }
     }
 
     func elements(at path: String, expected what: String) throws(ConfigurationError) -> [JSONValue] {
-        guard case .array(let elements) = self else { throw ConfigurationError(path: path, message: "expected \(what)") }
+        guard case .array(let elements) = self else {
+            throw ConfigurationError(path: path, message: "expected \(what)")
+        }
         return elements
     }
 
     func string(at path: String) throws(ConfigurationError) -> String {
-        guard case .string(let string) = self else { throw ConfigurationError(path: path, message: "expected a string") }
+        guard case .string(let string) = self else {
+            throw ConfigurationError(path: path, message: "expected a string")
+        }
         return string
     }
 
@@ -36,13 +42,17 @@ extension JSONValue {
     }
 
     func bool(at path: String) throws(ConfigurationError) -> Bool {
-        guard case .bool(let bool) = self else { throw ConfigurationError(path: path, message: "expected true or false") }
+        guard case .bool(let bool) = self else {
+            throw ConfigurationError(path: path, message: "expected true or false")
+        }
         return bool
     }
 
     /// A real number; `true` and `false` are not numbers.
     func number(at path: String) throws(ConfigurationError) -> Double {
-        guard case .number(let number) = self else { throw ConfigurationError(path: path, message: "expected a number") }
+        guard case .number(let number) = self else {
+            throw ConfigurationError(path: path, message: "expected a number")
+        }
         return number.value
     }
 
@@ -57,7 +67,9 @@ extension JSONValue {
 
     /// An integer in `range`. A number with a fraction (8080.5) is not an integer; 1e3 and 8080.0 are.
     func integer(at path: String, in range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
-        guard case .number(let number) = self else { throw ConfigurationError(path: path, message: "expected an integer") }
+        guard case .number(let number) = self else {
+            throw ConfigurationError(path: path, message: "expected an integer")
+        }
         let value: Int
         if let exact = Int(number.literal) {
             value = exact
@@ -96,7 +108,8 @@ extension JSONValue {
     }
 
     /// One of an enumeration's raw values, e.g. `expected "parameter" or "input"`.
-    func oneOf<Choice: RawRepresentable & CaseIterable>(_: Choice.Type, at path: String) throws(ConfigurationError) -> Choice
+    func oneOf<Choice: RawRepresentable & CaseIterable>(_: Choice.Type, at path: String) throws(ConfigurationError)
+        -> Choice
     where Choice.RawValue == String {
         if case .string(let string) = self, let choice = Choice(rawValue: string) { return choice }
         let names = Choice.allCases.map { "\"\($0.rawValue)\"" }
