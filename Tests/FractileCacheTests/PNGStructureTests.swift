@@ -16,6 +16,14 @@ final class PNGStructureTests: XCTestCase {
         }
     }
 
+    func testFixtureMatchesAnIndependentEncoder() {
+        // Built with Python's zlib.crc32 and zlib.adler32; ImageMagick `identify` reads it as "PNG 4x1 8-bit Gray".
+        let reference = "89504e470d0a1a0a0000000d4948445200000004000000010800000000dc57501100000010494441547801010500faff"
+            + "00808080800505020115ebccea0000000049454e44ae426082"
+        let hex = PNGFixture.png(width: 4, grey: 0x80).map { String(format: "%02x", $0) }.joined()
+        XCTAssertEqual(hex, reference)
+    }
+
     func testEveryTruncationIsDetected() {
         let png = PNGFixture.png()
         for length in 0..<png.count {
