@@ -23,7 +23,9 @@ public final class DiskTileCache: Sendable {
         var removedDuringScan: Set<String>? = []
     }
 
+    /// The cache's root, without a trailing slash; created with its parents on the first put.
     public let directory: String
+    /// The most bytes of tile files this process keeps; also the largest tile it stores.
     public let capacityBytes: Int
     /// Seconds after a failed write before writes are tried again.
     public let writeRetryInterval: Double
@@ -68,7 +70,7 @@ public final class DiskTileCache: Sendable {
         let path = directory + "/" + relativePath
         let file: (bytes: [UInt8], identity: POSIXFile.Identity)
         do {
-            file = try POSIXFile.read(path)
+            file = try POSIXFile.read(path, maximumBytes: capacityBytes)
         } catch {
             if error.code != ENOENT && error.code != ENOTDIR {
                 log("disk cache: could not read tile (\(error))")
@@ -157,7 +159,9 @@ public final class DiskTileCache: Sendable {
         let now = DispatchTime.now().uptimeNanoseconds
         return state.withLock { state in
             if state.isWritable { return .normal }
-            guard Double(now - state.unwritableSince) >= writeRetryInterval * 1e9 else { return nil }
+            // Another thread may have stamped a later time since `now` was read: no unsigned underflow.
+            let elapsed = now > state.unwritableSince ? now - state.unwritableSince : 0
+            guard Double(elapsed) >= writeRetryInterval * 1e9 else { return nil }
             state.unwritableSince = now
             return .retry
         }

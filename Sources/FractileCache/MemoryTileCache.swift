@@ -13,6 +13,7 @@ public final class MemoryTileCache: Sendable {
         var evictions = 0
     }
 
+    /// The most tile bytes kept; also the largest tile stored.
     public let capacityBytes: Int
     private let state = Mutex(State())
 

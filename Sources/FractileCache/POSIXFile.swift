@@ -8,8 +8,9 @@ enum POSIXFile {
         var inode: UInt64
     }
 
-    /// The whole content of the regular file at `path` and its identity.
-    static func read(_ path: String) throws(FileSystemError) -> (bytes: [UInt8], identity: Identity) {
+    /// The whole content of the regular file at `path` and its identity; EFBIG if it is over `maximumBytes`
+    /// (no tile that large is ever stored, and reading it whole could exhaust memory).
+    static func read(_ path: String, maximumBytes: Int) throws(FileSystemError) -> (bytes: [UInt8], identity: Identity) {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw .failed("open", path) }
         defer { close(descriptor) }  // a failed close of a read-only descriptor loses nothing
@@ -19,6 +20,7 @@ enum POSIXFile {
             throw FileSystemError(operation: "read", path: path, code: EISDIR)
         }
         let size = Int(status.st_size)
+        guard size <= maximumBytes else { throw FileSystemError(operation: "read", path: path, code: EFBIG) }
         var failure: FileSystemError?
         let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initializedCount in
             while initializedCount < size {

@@ -224,6 +224,14 @@ final class DiskTileCacheTests: XCTestCase {
         XCTAssertEqual(cache.statistics.bytes, tileSize)
     }
 
+    func testFileLargerThanTheCapacityIsAMissNotARead() throws {
+        let cache = makeCache(capacity: tileSize)
+        try writeFile(path(key(1)), PNGFixture.png(width: 1000))  // written by a process with a larger capacity
+        XCTAssertNil(cache.get(key(1)))
+        XCTAssertEqual(logs.count(containing: "File too large"), 1, "\(logs.all)")
+        XCTAssertEqual(cache.statistics.itemCount, 0)
+    }
+
     // MARK: - Temporary files
 
     func testStaleTemporaryFilesAreRemovedAtStartupAndFreshOnesKept() throws {
