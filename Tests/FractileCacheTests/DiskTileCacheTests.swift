@@ -145,6 +145,20 @@ final class DiskTileCacheTests: XCTestCase {
         XCTAssertEqual(try filesOnDisk(), [0, 2, 3].map { key($0).relativePath })
     }
 
+    func testScanPutsFoundFilesBehindTilesUsedSinceStartup() throws {
+        let cache = makeCache()
+        cache.put(key(0), tile(0))
+        // Files the scan has not reached yet when the put happens, as in a long scan of a big tree.
+        for y in 1...2 {
+            try writeFile(path(key(y)), tile(y))
+            try setModified(path(key(y)), secondsAgo: Double(10 * y))
+        }
+        try setModified(path(key(0)), secondsAgo: 1000)  // its mtime must not outrank the put's recency
+        cache.scanDirectory()
+        XCTAssertEqual(cache.relativePathsFromMostRecent, [0, 1, 2].map { key($0).relativePath })
+        XCTAssertEqual(cache.statistics.bytes, 3 * tileSize)
+    }
+
     func testScanEvictsDownToASmallerCapacity() throws {
         let first = makeCache()
         for y in 0..<5 {
