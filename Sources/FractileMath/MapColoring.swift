@@ -14,6 +14,8 @@ public enum MapColoring {
     /// tolerance shades unit_circle).
     public static func color(of outcome: PixelOutcome, for settings: MapSettings) -> RGB {
         let speed = speedFraction(iterations: outcome.iterations, maxIterations: settings.maxIterations)
+        var tolerance = 0.05
+        if case .backpropFlow(let flow) = settings { tolerance = flow.ringTolerance }
         switch outcome.regime {
         case .ordered:
             // Contraction factor e^(λ/2): deep negative λ (strongly stable) -> navy, λ near 0 -> pale cyan.
@@ -34,12 +36,11 @@ public enum MapColoring {
             let hue = basinHue(of: outcome.finalValue)
             return hsv(hue: hue, saturation: 0.35, value: 0.32)
         case .unitCircle:
-            var tolerance = 0.05
-            if case .backpropFlow(let flow) = settings { tolerance = flow.ringTolerance }
             return Ramp.unitCircle.color(at: (outcome.ring ?? 0) / tolerance)
         case .bounded:
-            // Teal when the signal settles inside the unit circle, olive outside; paler the nearer it stays to it.
-            let distance = 1 - exp(-(outcome.ring ?? .infinity) / 0.5)
+            // Teal when the signal settles inside the unit circle, olive outside; paler the nearer it stays to it,
+            // on a log scale from the tolerance (palest) to 100 times it (darkest).
+            let distance = log10((outcome.ring ?? .infinity) / tolerance) / 2
             return (outcome.magnitude < 1 ? Ramp.boundedInside : Ramp.boundedOutside).color(at: distance)
         case .exploded:
             return Ramp.exploded.color(at: speed)
@@ -123,8 +124,8 @@ public enum MapColoring {
         static let saturated = Ramp(stops: [(215, 215, 215), (90, 90, 90)], levels: 12)
         static let diverged = Ramp(stops: [(8, 0, 0), (70, 4, 10), (130, 14, 26)], levels: 16)
         static let unitCircle = Ramp(stops: [(180, 255, 170), (70, 200, 90), (20, 120, 50)], levels: 16)
-        static let boundedInside = Ramp(stops: [(120, 220, 205), (30, 140, 140), (8, 60, 66)], levels: 12)
-        static let boundedOutside = Ramp(stops: [(215, 215, 120), (140, 140, 50), (62, 66, 16)], levels: 12)
+        static let boundedInside = Ramp(stops: [(140, 232, 215), (34, 150, 150), (8, 60, 66)], levels: 16)
+        static let boundedOutside = Ramp(stops: [(232, 226, 140), (160, 165, 62), (66, 74, 24)], levels: 16)
         static let exploded = Ramp(stops: [(90, 10, 0), (200, 60, 10), (255, 170, 60)], levels: 16)
         static let vanished = Ramp(stops: [(10, 6, 60), (60, 30, 140), (170, 130, 230)], levels: 16)
     }

@@ -1,0 +1,52 @@
+/// Identifies one tile file. `settingsHash` changes whenever the map's math or the tile format changes,
+/// so a new hash starts a fresh directory and the old one ages out of the disk cache by LRU.
+public struct TileCacheKey: Sendable, Hashable {
+    public var map: String
+    public var settingsHash: String
+    public var z: Int
+    public var x: Int
+    public var y: Int
+    /// 1 or 2 (`@2x` tiles).
+    public var scale: Int
+
+    public init(map: String, settingsHash: String, z: Int, x: Int, y: Int, scale: Int) {
+        self.map = map
+        self.settingsHash = settingsHash
+        self.z = z
+        self.x = x
+        self.y = y
+        self.scale = scale
+    }
+
+    /// `<map>/<settingsHash>/<z>/<x>/<y>.png`, or `.../<y>@2x.png` when `scale` is 2.
+    public var relativePath: String {
+        let suffix = scale == 1 ? ".png" : "@\(scale)x.png"
+        return "\(map)/\(settingsHash)/\(z)/\(x)/\(y)\(suffix)"
+    }
+
+    /// The directory part of `relativePath`: `<map>/<settingsHash>/<z>/<x>`.
+    var relativeDirectoryComponents: [String] {
+        [map, settingsHash, String(z), String(x)]
+    }
+
+    /// Whether `relativePath` stays inside the cache directory: names and hashes made only of
+    /// `[a-z0-9_-]` (so never `.`, `..` or `/`), non-negative coordinates, scale 1 or 2.
+    /// The caller validates URL values already; this is the cache's own guard, checked without a precondition.
+    var isSafeForPath: Bool {
+        Self.isSafeName(map) && Self.isSafeName(settingsHash)
+            && z >= 0 && x >= 0 && y >= 0 && (scale == 1 || scale == 2)
+    }
+
+    /// Longest accepted map name or hash; far below NAME_MAX (255).
+    static let maximumNameLength = 128
+
+    static func isSafeName(_ name: String) -> Bool {
+        let utf8 = name.utf8
+        guard !utf8.isEmpty, utf8.count <= maximumNameLength else { return false }
+        return utf8.allSatisfy { byte in
+            (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
+                || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+                || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_")
+        }
+    }
+}

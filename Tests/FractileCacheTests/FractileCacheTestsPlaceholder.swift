@@ -1,5 +1,0 @@
-import XCTest
-
-final class FractileCacheTestsPlaceholder: XCTestCase {
-    func testBuilds() {}
-}
