@@ -22,6 +22,8 @@ final class TestHandler: HTTPRequestHandler {
         case "/hold":
             heldContexts.withLock { $0.append(context) }
             heldResponders.withLock { $0.append(respond) }
+        case "/big":
+            respond(HTTPResponse(status: .ok, body: [UInt8](repeating: 0x42, count: 32768)))
         case "/twice":
             respond(response)
             respond(HTTPResponse.text(.internalServerError, "second"))
@@ -97,6 +99,30 @@ final class HTTPServerTests: XCTestCase {
         let head = try client.readResponse(head: true)
         XCTAssertEqual(head.headers["Content-Length"], "8")
         XCTAssertEqual(try client.get("/d").bodyText, "path=/d\n")
+    }
+
+    /// A client that pipelines without reading answers: the server stops reading when its output backs
+    /// up, so the client's sends block instead of the server buffering without bound.
+    func testPipeliningWithoutReadingIsBackPressured() throws {
+        let (server, port) = try startServer()
+        let client = try TestClient(port: port)
+        var timeout = timeval(tv_sec: 0, tv_usec: 500_000)
+        setsockopt(client.fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let request = Array("GET /big HTTP/1.1\r\nHost: t\r\nX-Pad: \(String(repeating: "p", count: 2000))\r\n\r\n".utf8)
+        var sentBytes = 0
+        var blocked = false
+        while sentBytes < 64 << 20 {
+            let sent = request.withUnsafeBytes { send(client.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if sent < 0 {
+                blocked = errno == EAGAIN || errno == EWOULDBLOCK
+                break
+            }
+            sentBytes += sent
+        }
+        XCTAssertTrue(blocked, "sent \(sentBytes) bytes without the server pushing back")
+        // The server is still healthy for others.
+        XCTAssertEqual(try TestClient(port: port).get("/ok").status, 200)
+        XCTAssertGreaterThanOrEqual(server.openConnectionCount, 1)
     }
 
     func testRequestSentOneBytePerWrite() throws {
