@@ -1,5 +1,0 @@
-import XCTest
-
-final class FractileHTTPTestsPlaceholder: XCTestCase {
-    func testBuilds() {}
-}
