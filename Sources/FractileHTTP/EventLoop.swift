@@ -40,6 +40,8 @@ final class EventLoop: @unchecked Sendable {
     private let wakeFD: Int32
     private let mailbox = Mutex<[@Sendable () -> Void]>([])
     private let wakePending = Atomic<Bool>(false)
+    /// The loop thread's pthread id, so work queued from the loop itself needs no eventfd wake.
+    private let loopThread = Atomic<UInt>(0)
     let finished = DispatchSemaphore(value: 0)
 
     // Loop thread only.
@@ -83,6 +85,8 @@ final class EventLoop: @unchecked Sendable {
     /// Runs `work` on the loop thread soon.
     func execute(_ work: @escaping @Sendable () -> Void) {
         mailbox.withLock { $0.append(work) }
+        // On the loop thread (a handler answering at once) the mailbox is run before the next epoll_wait.
+        if loopThread.load(ordering: .relaxed) == UInt(pthread_self()) { return }
         if !wakePending.exchange(true, ordering: .acquiringAndReleasing) {
             var one: UInt64 = 1
             if write(wakeFD, &one, 8) < 0 && errno != EAGAIN {
@@ -101,6 +105,7 @@ final class EventLoop: @unchecked Sendable {
     // MARK: Loop thread
 
     private func run() {
+        loopThread.store(UInt(pthread_self()), ordering: .relaxed)
         listening = control(Epoll.add, fd: listenerFD, events: Epoll.inEvent | Epoll.exclusive, token: Self.listenerToken)
         if !listening { reportSocketError("epoll_ctl add listener") }
         let capacity = 128

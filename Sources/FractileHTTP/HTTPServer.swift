@@ -4,6 +4,11 @@ import Synchronization
 
 /// An HTTP/1.1 server on non-blocking POSIX sockets: N event-loop threads, each with its own epoll set,
 /// sharing one listening socket (EPOLLEXCLUSIVE). No thread per connection.
+///
+/// One request at a time per connection (RFC 9112 §9.3.2): reading pauses while the handler works and
+/// while the response is written, so pipelined requests are answered in order and a client that does not
+/// read its answers cannot make the server buffer without bound. A client that hangs up (or half-closes)
+/// while its request is being handled counts as gone: its context reports `isConnectionOpen == false`.
 public final class HTTPServer: Sendable {
     private enum State {
         case idle
@@ -45,7 +50,9 @@ public final class HTTPServer: Sendable {
     }
 
     /// Stops accepting, lets in-flight requests finish (their `respond` still works) for up to
-    /// `gracePeriod` seconds, then closes every connection and ends the loops. Blocks until done.
+    /// `gracePeriod` seconds, then closes every connection and ends the loops. Blocks until done, so
+    /// never call it from inside `handle` (that runs on a loop thread it waits for). Responses written
+    /// while draining carry `Connection: close`.
     public func shutdown(gracePeriod: Double = 10) {
         let running: (Int32, [EventLoop])? = state.withLock { state in
             guard case .running(let listenerFD, let loops) = state else {

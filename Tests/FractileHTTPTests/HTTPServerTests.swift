@@ -125,6 +125,27 @@ final class HTTPServerTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(server.openConnectionCount, 1)
     }
 
+    func testManyClientsAtOnce() throws {
+        let (server, port) = try startServer()
+        let failures = Mutex<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: 16) { worker in
+            do {
+                let client = try TestClient(port: port)
+                for index in 0..<50 {
+                    let path = index % 7 == 0 ? "/slow?ms=1" : "/w\(worker)/\(index)"
+                    let response = try client.get(path)
+                    let expected = index % 7 == 0 ? "path=/slow\n" : "path=/w\(worker)/\(index)\n"
+                    if response.bodyText != expected { failures.withLock { $0.append("\(path): \(response.bodyText)") } }
+                }
+            } catch {
+                failures.withLock { $0.append("\(worker): \(error)") }
+            }
+        }
+        XCTAssertEqual(failures.withLock { $0 }, [])
+        XCTAssertTrue(waitUntil { server.statistics.responses == 800 }, "\(server.statistics)")
+        XCTAssertEqual(server.statistics.acceptedConnections, 16)
+    }
+
     func testRequestSentOneBytePerWrite() throws {
         let (_, port) = try startServer()
         let client = try TestClient(port: port)
