@@ -206,9 +206,7 @@
     map.on("dblclick", () => clearTimeout(state.clickTimer));
     updatePanels(def);
     map.setView([view.im, view.re], clampZoom(def, view.z), { animate: false });
-    if (hadFocus || !document.activeElement || document.activeElement === document.body) {
-      map.getContainer().focus({ preventScroll: true });
-    }
+    if (hadFocus) map.getContainer().focus({ preventScroll: true });
   }
 
   // The hash always holds the view; the text of a view that came from the hash is kept while it still holds.
@@ -331,6 +329,7 @@
     const body = $("probe-body");
     const panel = $("probe");
     panel.hidden = false;
+    document.body.classList.add("probe-open");
     panel.dataset.state = "loading";
     panel.dataset.map = def.name;
     panel.dataset.re = String(re);
@@ -350,12 +349,21 @@
       state.redrawProbe = Fractile.probe.render(body, result, def.fractile.legend);
       panel.dataset.state = "ready";
       panel.dataset.regime = result.regime;
+      keepInSight(latlng);
     } catch (error) {
       if (error.name === "AbortError") return;
       panel.dataset.state = "error";
       body.replaceChildren(Object.assign(document.createElement("p"), { className: "explanation error",
         textContent: "Could not probe this point (" + error.message + ")." }));
     }
+  }
+
+  // On a phone the panel is a bottom sheet: pan the probed point into the part of the map still visible.
+  function keepInSight(latlng) {
+    if (!phone.matches || !state.map) return;
+    const visibleBottom = $("probe").getBoundingClientRect().top;
+    const point = state.map.latLngToContainerPoint(latlng);
+    if (point.y > visibleBottom - 24) state.map.panBy([0, point.y - visibleBottom / 2]);
   }
 
   function closeProbe() {
@@ -365,6 +373,7 @@
     if (state.marker) state.marker.remove();
     state.marker = null;
     $("probe").hidden = true;
+    document.body.classList.remove("probe-open");
   }
 
   // ---------- copy link ----------

@@ -136,13 +136,14 @@
     context.fillStyle = INK.dot;
     for (const [re, im] of points) context.fillRect(x.toPixel(re) - 1.5, y.toPixel(im) - 1.5, 3, 3);
     const [startRe, startIm] = points[0], [endRe, endIm] = points[points.length - 1];
-    marker(context, x.toPixel(endRe), y.toPixel(endIm), INK.end, "end", true);
-    marker(context, x.toPixel(startRe), y.toPixel(startIm), INK.start, "start", false);
+    marker(context, x.toPixel(endRe), y.toPixel(endIm), INK.end, "end", true, box);
+    marker(context, x.toPixel(startRe), y.toPixel(startIm), INK.start, "start", false, box);
     context.restore();
     return plot;
   }
 
-  function marker(context, px, py, color, label, square) {
+  // A start/end mark; its label goes above right unless that would leave the plot box.
+  function marker(context, px, py, color, label, square, box) {
     context.fillStyle = color;
     context.strokeStyle = "#0d1117";
     context.lineWidth = 2;
@@ -151,11 +152,14 @@
     context.fill();
     context.stroke();
     context.font = "bold " + FONT;
-    context.textAlign = "left";
-    context.textBaseline = "bottom";
+    const below = box && py - 18 < box.top;
+    const left = box && px + 44 > box.right;
+    context.textAlign = left ? "right" : "left";
+    context.textBaseline = below ? "top" : "bottom";
+    const lx = left ? px - 7 : px + 7, ly = below ? py + 4 : py - 4;
     context.lineWidth = 3;
-    context.strokeText(label, px + 7, py - 4);
-    context.fillText(label, px + 7, py - 4);
+    context.strokeText(label, lx, ly);
+    context.fillText(label, lx, ly);
     context.font = FONT;
   }
 

@@ -292,3 +292,16 @@ def test_phone_sized_window(server, browser, artifacts):
     assert sheet[0] >= 0 and sheet[1] <= sheet[3] and sheet[2] <= sheet[4] + 1, sheet
     page.driver.save_screenshot(str(artifacts / "viewer-phone-probe.png"))
     assert_clean_console(page)
+
+
+def test_banner_when_the_server_goes_away(server, browser):
+    page = browser()
+    page.open(server)
+    view = page.hash_view()
+    page.wait_for_tiles(r"/tiles/%s/%d/" % (re.escape(view["map"]), view["z"]), "no tiles on the first screen")
+    assert not page.driver.find_element(By.ID, "banner").is_displayed()
+    server.stop()
+    page.driver.find_element(By.CSS_SELECTOR, ".leaflet-control-zoom-in").click()
+    page.wait(lambda d: d.find_element(By.ID, "banner").is_displayed(), "no banner when tiles fail")
+    assert "could not be loaded" in page.driver.find_element(By.ID, "banner-text").text
+    # The console holds the failed requests here; nothing else is checked about it.
