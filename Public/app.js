@@ -441,8 +441,11 @@
   $("banner-retry").addEventListener("click", () => { if (state.bannerRetry) state.bannerRetry(); });
   window.addEventListener("hashchange", applyHash);
   document.addEventListener("keydown", (e) => {
+    if (e.key === "Tab") document.body.classList.add("keyboard");
     if (e.key === "Escape" && !$("probe").hidden) closeProbe();
   });
+  // The map's focus ring is for keyboard users; a pointer focuses the map too, without one.
+  document.addEventListener("pointerdown", () => document.body.classList.remove("keyboard"), true);
   let resizeTimer = null;
   window.addEventListener("resize", () => {
     clearTimeout(resizeTimer);
