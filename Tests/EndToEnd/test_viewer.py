@@ -1,0 +1,307 @@
+"""The browser viewer end to end: the real `fractile serve`, headless Chromium, real tiles and probes.
+
+Needs Debian's /usr/bin/chromium and /usr/bin/chromedriver (no Selenium Manager, no network).
+Screenshots go to the `artifacts` directory: viewer-first-screen.png, viewer-probe.png, viewer-phone*.png.
+"""
+import re
+import urllib.parse
+
+import pytest
+
+webdriver = pytest.importorskip("selenium.webdriver")
+from selenium.common.exceptions import TimeoutException  # noqa: E402
+from selenium.webdriver.chrome.options import Options  # noqa: E402
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+import pngread  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+OUR_FILES = ("index.html", "app.js", "format.js", "plots.js", "probe.js", "style.css")
+# The server may shed load with 503 + Retry-After; Chrome logs that as an error, the viewer retries the tile.
+RETRIED_TILE = re.compile(r"/tiles/\S+\.png - Failed to load resource: the server responded with a status of 503")
+WAIT = 45
+COMPLEX = re.compile(r"(-?\d+(?:\.\d+)?) ([+-]) (\d+(?:\.\d+)?)i")
+# The plain-words verb of each regime's sentence.
+REGIME_WORDS = {
+    "ordered": "ordered", "chaotic": "chaotic", "escaped": "escapes",
+    "converged": "converges", "saturated": "saturated", "diverged": "diverges", "undecided": "undecided",
+    "vanished": "vanishes", "exploded": "explodes", "unit_circle": "unit circle", "bounded": "bounded",
+}
+
+
+class Browser:
+    """A headless Chromium that keeps every console entry it has shown."""
+
+    def __init__(self, width, height, device_scale=None):
+        options = Options()
+        options.binary_location = CHROMIUM
+        for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                         "--window-size=%d,%d" % (width, height)):
+            options.add_argument(argument)
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+        self.driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+        self.driver.set_page_load_timeout(60)
+        self.console = []
+        if device_scale:
+            # A phone: small viewport, two device pixels per CSS pixel, touch.
+            self.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+                "width": width, "height": height, "deviceScaleFactor": device_scale, "mobile": True})
+            self.driver.execute_cdp_cmd("Emulation.setTouchEmulationEnabled", {"enabled": True, "maxTouchPoints": 5})
+
+    def open(self, server, fragment=""):
+        self.driver.get(server.url + "/" + fragment)
+        self.wait(lambda d: d.execute_script(
+            "return !!document.querySelector('#switcher button[aria-pressed=\"true\"]')"
+            " && /map=/.test(location.hash) && !!document.querySelector('#map.leaflet-container')"),
+            "the viewer did not show a map")
+
+    def wait(self, condition, message, timeout=WAIT):
+        try:
+            return WebDriverWait(self.driver, timeout, poll_frequency=0.2).until(condition)
+        except TimeoutException:
+            pytest.fail("%s (console: %s)" % (message, self.read_console()))
+
+    def js(self, script, *args):
+        return self.driver.execute_script(script, *args)
+
+    def hash_view(self):
+        params = dict(urllib.parse.parse_qsl(self.js("return location.hash").lstrip("#")))
+        return {"map": params.get("map"), "z": int(params["z"]), "re": params["re"], "im": params["im"]}
+
+    def loaded_tiles(self):
+        return self.js("return Array.from(document.querySelectorAll('#map img.leaflet-tile-loaded'), i => i.src)")
+
+    def wait_for_tiles(self, pattern, message):
+        """Waits until loaded tiles match `pattern` and no tile is still loading; returns their URLs."""
+        def ready(driver):
+            tiles = [src for src in self.loaded_tiles() if re.search(pattern, src)]
+            idle = driver.execute_script("return document.getElementById('loading').hidden")
+            return tiles if tiles and idle else False
+        return self.wait(ready, message)
+
+    def read_console(self):
+        self.console.extend(self.driver.get_log("browser"))
+        return self.console
+
+    def console_problems(self):
+        problems = []
+        for entry in self.read_console():
+            text = entry.get("message", "")
+            if entry["level"] == "SEVERE" and not RETRIED_TILE.search(text):
+                problems.append(entry)
+            elif entry["level"] == "WARNING" and any(name in text for name in OUR_FILES):
+                problems.append(entry)
+        return problems
+
+    def readout(self):
+        """The complex number shown by the coordinate display, as (re, im)."""
+        text = self.driver.find_element(By.ID, "readout").text
+        match = COMPLEX.search(text)
+        assert match, "coordinate display shows no complex number: %r" % text
+        im = float(match.group(3)) * (-1 if match.group(2) == "-" else 1)
+        return float(match.group(1)), im, text
+
+    def canvas_colours(self, selector):
+        return self.js("""
+            const canvas = document.querySelector(arguments[0]);
+            if (!canvas || !canvas.width || !canvas.height) return 0;
+            const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+            const colours = new Set();
+            for (let i = 0; i < data.length; i += 4) if (data[i + 3] > 0) colours.add(data[i] << 16 | data[i + 1] << 8 | data[i + 2]);
+            return colours.size;""", selector)
+
+    def quit(self):
+        self.driver.quit()
+
+
+@pytest.fixture
+def browser():
+    started = []
+
+    def start(width=1280, height=800, device_scale=None):
+        started.append(Browser(width, height, device_scale))
+        return started[-1]
+
+    yield start
+    for each in started:
+        each.quit()
+
+
+def assert_clean_console(page):
+    problems = page.console_problems()
+    assert not problems, "browser console: %s" % problems
+
+
+def tile_colours(server, src):
+    status, _, body = server.get(urllib.parse.urlparse(src).path)
+    assert status == 200, (src, status)
+    _, _, rows, _ = pngread.decode(body)
+    return {pixel for row in rows for pixel in row}
+
+
+def test_first_screen_shows_tiles_switcher_and_legend(server, browser, artifacts):
+    maps = server.json("/maps.json")["maps"]
+    first = maps[0]
+    page = browser()
+    page.open(server)
+    view = page.hash_view()
+    assert view["map"] == first["name"]
+    tiles = page.wait_for_tiles(r"/tiles/%s/%d/\d+/\d+\.png$" % (re.escape(first["name"]), view["z"]),
+                                "no tiles of the first map arrived")
+    # Tiles are real pictures: together they show more than one colour, and one tile alone does too.
+    per_tile = [tile_colours(server, src) for src in tiles[:8]]
+    assert any(len(colours) > 1 for colours in per_tile), "every tile is a single colour"
+    # The map fills the window.
+    rect = page.js("const r = document.getElementById('map').getBoundingClientRect();"
+                   "return [r.left, r.top, r.width, r.height, innerWidth, innerHeight]")
+    assert rect[:2] == [0, 0] and rect[2] == rect[4] and rect[3] == rect[5], rect
+    # The switcher lists every map by title; the legend shows the first map's colours.
+    buttons = page.driver.find_elements(By.CSS_SELECTOR, "#switcher button")
+    assert [b.text for b in buttons] == [m["title"] for m in maps]
+    assert all(b.is_displayed() for b in buttons)
+    legend = page.driver.find_elements(By.CSS_SELECTOR, "#legend-items li")
+    assert len(legend) == len(first["fractile"]["legend"])
+    assert first["fractile"]["legend"][0]["meaning"] in legend[0].text
+    # The coordinate display shows the centre; moving the pointer shows the point under it.
+    re0, im0, _ = page.readout()
+    ActionChains(page.driver).move_to_element_with_offset(
+        page.driver.find_element(By.ID, "map"), 150, 100).perform()
+    page.wait(lambda d: page.readout()[2].startswith("c = ") and page.readout()[:2] != (re0, im0),
+              "the coordinate display does not follow the pointer")
+    re1, im1, _ = page.readout()
+    assert re1 > re0 and im1 < im0, "pointer right of and below the centre must mean larger re, smaller im"
+    page.driver.save_screenshot(str(artifacts / "viewer-first-screen.png"))
+    # Copy link copies the URL and says so.
+    page.driver.execute_cdp_cmd("Browser.grantPermissions", {
+        "origin": server.url, "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]})
+    page.driver.find_element(By.ID, "copy-link").click()
+    page.wait(lambda d: d.find_element(By.ID, "copy-link").text == "Copied", "copy link did not say Copied")
+    assert_clean_console(page)
+
+
+def test_zoom_in_updates_hash_and_loads_deeper_tiles(server, browser):
+    page = browser()
+    page.open(server)
+    before = page.hash_view()
+    page.wait_for_tiles(r"/tiles/%s/%d/" % (re.escape(before["map"]), before["z"]), "no tiles on the first screen")
+    # Keypad plus: a typed "+" carries Shift, which Leaflet reads as "zoom in by 3".
+    page.driver.find_element(By.ID, "map").send_keys(Keys.ADD)
+    page.wait(lambda d: page.hash_view()["z"] == before["z"] + 1, "'+' on the map did not zoom in by one")
+    page.wait_for_tiles(r"/tiles/%s/%d/" % (re.escape(before["map"]), before["z"] + 1), "no tiles of the new zoom")
+    # The zoom control works too.
+    page.driver.find_element(By.CSS_SELECTOR, ".leaflet-control-zoom-in").click()
+    page.wait(lambda d: page.hash_view()["z"] == before["z"] + 2, "the zoom control did not zoom in")
+    page.wait_for_tiles(r"/tiles/%s/%d/" % (re.escape(before["map"]), before["z"] + 2), "no tiles after the zoom control")
+    assert_clean_console(page)
+
+
+def test_shared_url_restores_map_zoom_and_centre(server, browser):
+    maps = server.json("/maps.json")["maps"]
+    chosen = maps[1]
+    frame = chosen["fractile"]
+    z = min(3, chosen["maxzoom"])
+    re_text = repr(frame["center"][0] + frame["span"] * 0.123456789)
+    im_text = repr(frame["center"][1] - frame["span"] * 0.0654321)
+    page = browser()
+    page.open(server, "#map=%s&z=%d&re=%s&im=%s" % (chosen["name"], z, re_text, im_text))
+    page.wait_for_tiles(r"/tiles/%s/%d/" % (re.escape(chosen["name"]), z), "no tiles of the shared view")
+    assert page.hash_view() == {"map": chosen["name"], "z": z, "re": re_text, "im": im_text}
+    active = page.driver.find_element(By.CSS_SELECTOR, "#switcher button[aria-pressed='true']")
+    assert active.text == chosen["title"]
+    re_shown, im_shown, text = page.readout()
+    pixel = frame["span"] / (256 * 2 ** z)
+    assert abs(re_shown - float(re_text)) < pixel and abs(im_shown - float(im_text)) < pixel, text
+    # Editing the hash by hand moves the view too.
+    other = maps[2]
+    page.js("location.hash = arguments[0]", "#map=%s&z=2&re=%r&im=%r" % (
+        other["name"], other["fractile"]["center"][0], other["fractile"]["center"][1]))
+    page.wait_for_tiles(r"/tiles/%s/2/" % re.escape(other["name"]), "editing the hash did not switch the map")
+    assert page.hash_view()["map"] == other["name"]
+    assert_clean_console(page)
+
+
+def probe_and_check(page, server, artifacts=None, screenshot=None):
+    """Clicks the middle of the map; checks the panel against the server's own probe of that point."""
+    ActionChains(page.driver).move_to_element(page.driver.find_element(By.ID, "map")).click().perform()
+    page.wait(lambda d: d.execute_script("return document.getElementById('probe').dataset.state") == "ready"
+              and d.find_element(By.ID, "probe").is_displayed(), "the probe panel did not open")
+    panel = page.js("const p = document.getElementById('probe').dataset; return [p.map, p.re, p.im, p.regime]")
+    name, re_text, im_text, regime = panel
+    expected = server.json("/probe/%s?re=%s&im=%s" % (name, re_text, im_text))
+    assert regime == expected["regime"]
+    sentence = page.driver.find_element(By.ID, "probe-sentence").text
+    assert REGIME_WORDS[regime] in sentence and len(sentence) > 30, sentence
+    assert page.canvas_colours("#orbit-plot") > 3, "the orbit plot is empty"
+    assert page.js("return document.querySelectorAll('#map path.probe-marker').length") == 1, "no marker on the map"
+    if expected["kind"] == "gradient_basin":
+        assert page.canvas_colours("#loss-plot") > 3, "the loss plot is empty"
+    if screenshot:
+        page.driver.save_screenshot(str(artifacts / screenshot))
+    return expected
+
+
+def test_probe_panel_and_layer_switch(server, browser, artifacts):
+    maps = server.json("/maps.json")["maps"]
+    page = browser()
+    page.open(server)
+    page.wait_for_tiles(r"/tiles/%s/" % re.escape(maps[0]["name"]), "no tiles of the first map")
+    probe_and_check(page, server, artifacts, "viewer-probe.png")
+    # Escape closes the panel and removes the marker.
+    page.driver.find_element(By.ID, "map").send_keys(Keys.ESCAPE)
+    page.wait(lambda d: not d.find_element(By.ID, "probe").is_displayed(), "Escape did not close the panel")
+    assert page.js("return document.querySelectorAll('#map path.probe-marker').length") == 0
+    # Switch to a gradient map with the switcher: the hash and the tiles follow; probing shows a loss curve.
+    gradient = next(m for m in maps if m["kind"] == "gradient_basin")
+    page.driver.find_element(By.CSS_SELECTOR, "#switcher button[data-map='%s']" % gradient["name"]).click()
+    page.wait(lambda d: page.hash_view()["map"] == gradient["name"], "the hash did not follow the switch")
+    page.wait_for_tiles(r"/tiles/%s/" % re.escape(gradient["name"]), "no tiles of the new map")
+    probe_and_check(page, server, artifacts, "viewer-probe-gradient.png")
+    page.driver.find_element(By.ID, "probe-close").click()
+    page.wait(lambda d: not d.find_element(By.ID, "probe").is_displayed(), "the close button did not close the panel")
+    assert_clean_console(page)
+
+
+def test_phone_sized_window(server, browser, artifacts):
+    page = browser(390, 844, device_scale=2)
+    page.open(server)
+    view = page.hash_view()
+    tiles = page.wait_for_tiles(r"/tiles/%s/" % re.escape(view["map"]), "no tiles on the phone")
+    # A DPR-2 screen gets @2x tiles of the zoom it shows, not tiles of the next zoom.
+    assert all(re.search(r"/%d/\d+/\d+@2x\.png$" % view["z"], src) for src in tiles), tiles
+    layout = page.js("""
+        const box = (s) => { const r = document.querySelector(s).getBoundingClientRect();
+                             return [r.left, r.top, r.right, r.bottom]; };
+        return {width: innerWidth, height: innerHeight, scroll: document.documentElement.scrollWidth,
+                body: document.body.scrollWidth, map: box('#map'), switcher: box('#switcher'),
+                copy: box('#copy-link'), zoom: box('.leaflet-control-zoom'), readout: box('#readout')};""")
+    assert layout["width"] == 390
+    assert layout["scroll"] <= layout["width"] and layout["body"] <= layout["width"], layout
+    assert layout["map"] == [0, 0, layout["width"], layout["height"]], layout
+    for control in ("switcher", "copy", "zoom", "readout"):
+        left, top, right, bottom = layout[control]
+        assert 0 <= left and right <= layout["width"] and 0 <= top and bottom <= layout["height"], (control, layout)
+    page.driver.save_screenshot(str(artifacts / "viewer-phone.png"))
+    probe_and_check(page, server)
+    sheet = page.js("const r = document.getElementById('probe').getBoundingClientRect();"
+                    "return [r.left, r.right, r.bottom, innerWidth, innerHeight]")
+    assert sheet[0] >= 0 and sheet[1] <= sheet[3] and sheet[2] <= sheet[4] + 1, sheet
+    page.driver.save_screenshot(str(artifacts / "viewer-phone-probe.png"))
+    assert_clean_console(page)
+
+
+def test_banner_when_the_server_goes_away(server, browser):
+    page = browser()
+    page.open(server)
+    view = page.hash_view()
+    page.wait_for_tiles(r"/tiles/%s/%d/" % (re.escape(view["map"]), view["z"]), "no tiles on the first screen")
+    assert not page.driver.find_element(By.ID, "banner").is_displayed()
+    server.stop()
+    page.driver.find_element(By.CSS_SELECTOR, ".leaflet-control-zoom-in").click()
+    page.wait(lambda d: d.find_element(By.ID, "banner").is_displayed(), "no banner when tiles fail")
+    assert "could not be loaded" in page.driver.find_element(By.ID, "banner-text").text
+    # The console holds the failed requests here; nothing else is checked about it.
