@@ -1,5 +1,0 @@
-import XCTest
-
-final class FractileRenderTestsPlaceholder: XCTestCase {
-    func testBuilds() {}
-}
