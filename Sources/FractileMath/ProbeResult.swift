@@ -55,7 +55,7 @@ public struct ProbeResult: Sendable {
 }
 
 /// Writes one JSON object: numbers as Swift's shortest round-trip description, non-finite as null.
-struct JSONWriter {
+public struct JSONWriter {
     var text = "{"
 
     private mutating func begin(_ key: String) {
@@ -113,7 +113,8 @@ struct JSONWriter {
         text += "]"
     }
 
-    static func quoted(_ string: String) -> String {
+    /// A JSON string literal (RFC 8259 §7); the server's documents use it too.
+    public static func quoted(_ string: String) -> String {
         var out = "\""
         for scalar in string.unicodeScalars {
             switch scalar {

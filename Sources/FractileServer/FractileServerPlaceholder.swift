@@ -1,2 +1,0 @@
-/// Placeholder until the layer lands; the owner of this folder replaces it.
-enum FractileServerPlaceholder {}

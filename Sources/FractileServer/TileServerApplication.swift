@@ -1,0 +1,185 @@
+import Foundation
+import FractileConfig
+import FractileHTTP
+import FractileMath
+import FractileRender
+
+/// Answers every route of MAPS.md "HTTP". Bad input always gets a 4xx with a one-line reason, never a 500.
+public final class TileServerApplication: HTTPRequestHandler {
+    private let configuration: FractileConfiguration
+    private let catalog: MapCatalog
+    private let tiles: TileService
+    private let metrics: ServerMetrics
+    private let publicFiles: StaticFileServer
+    private let leafletFiles: StaticFileServer
+    private let gauges: @Sendable () -> ServerMetrics.Gauges
+    private let tileCacheControl: String
+
+    public init(configuration: FractileConfiguration, tiles: TileService, metrics: ServerMetrics,
+                gauges: @escaping @Sendable () -> ServerMetrics.Gauges) {
+        self.configuration = configuration
+        self.catalog = MapCatalog(maps: configuration.maps)
+        self.tiles = tiles
+        self.metrics = metrics
+        self.publicFiles = StaticFileServer(directory: configuration.server.publicDirectory)
+        self.leafletFiles = StaticFileServer(directory: configuration.server.leafletDirectory)
+        self.gauges = gauges
+        self.tileCacheControl = "public, max-age=\(configuration.server.maxAgeSeconds)"
+    }
+
+    public func handle(_ request: HTTPRequest, context: HTTPRequestContext,
+                       respond: @escaping @Sendable (HTTPResponse) -> Void) {
+        let route: Route
+        do {
+            route = try Route.resolve(path: request.path)
+        } catch {
+            metrics.countRequest(route: "unknown", status: error.status)
+            respond(.text(HTTPStatus(code: error.status), error.reason))
+            return
+        }
+        let label = route.label
+        let finish: @Sendable (HTTPResponse) -> Void = { [metrics] response in
+            metrics.countRequest(route: label, status: response.status.code)
+            respond(response)
+        }
+        switch route {
+        case let .tile(name, z, x, y, scale):
+            serveTile(request, context, map: name, TileCoordinate(z: z, x: x, y: y, scale: scale), finish)
+        case .tileJSON(let name):
+            guard let map = configuration.map(named: name) else { return finish(Self.unknownMap(name)) }
+            finish(json(catalog.tileJSON(map, baseURL: Self.baseURL(of: request)), shared: true))
+        case .mapList:
+            finish(json(catalog.mapList(), shared: true))
+        case .probe(let name):
+            finish(probe(request, map: name))
+        case .health:
+            finish(.text(.ok, "ok"))
+        case .metrics:
+            var response = HTTPResponse.text(.ok, "")
+            response.body = Array(metrics.exposition(gauges()).utf8)
+            response.headers["Content-Type"] = "text/plain; version=0.0.4; charset=utf-8"
+            finish(response)
+        case .vendor(let path):
+            finish(staticFile(request, leafletFiles, path))
+        case .file(let path):
+            finish(staticFile(request, publicFiles, path))
+        }
+    }
+
+    // MARK: Tiles
+
+    private func serveTile(_ request: HTTPRequest, _ context: HTTPRequestContext, map name: String,
+                           _ tile: TileCoordinate, _ finish: @escaping @Sendable (HTTPResponse) -> Void) {
+        guard let map = configuration.map(named: name) else { return finish(Self.unknownMap(name)) }
+        do {
+            try tile.validate(maxZoom: map.maxZoom)
+        } catch {
+            return finish(.text(.notFound, "\(name) has no tile \(tile): \(error)"))
+        }
+        // Tiles are pure functions of (settings, z, x, y, scale), so the validator needs no bytes: a revalidation is
+        // answered without touching a cache or rendering.
+        let etag = "\"\(map.settingsHash)-\(tile.z)-\(tile.x)-\(tile.y)\(tile.scale == 2 ? "@2x" : "")\""
+        var headers = HTTPHeaders()
+        headers["ETag"] = etag
+        headers["Cache-Control"] = tileCacheControl
+        headers["Access-Control-Allow-Origin"] = "*"
+        if Self.matches(request.headers["If-None-Match"], etag) {
+            var response = HTTPResponse(status: .notModified, headers: headers, body: [])
+            response.logNote = "revalidated"
+            return finish(response)
+        }
+        let tileHeaders = headers
+        tiles.tile(map, tile, isWanted: { context.isConnectionOpen }) { result in
+            switch result {
+            case .success(let (bytes, source)):
+                var response = HTTPResponse(status: .ok, headers: tileHeaders, body: bytes)
+                response.headers["Content-Type"] = "image/png"
+                response.logNote = source.rawValue
+                finish(response)
+            case .failure(.overloaded(let seconds)):
+                var response = HTTPResponse.text(.serviceUnavailable, "the render queue is full; retry in \(seconds) s")
+                response.headers["Retry-After"] = "\(seconds)"
+                finish(response)
+            case .failure(.abandoned):
+                finish(.text(.serviceUnavailable, "the render was dropped because the client went away"))
+            case .failure(.renderFailed(let reason)):
+                finish(.text(.internalServerError, reason))
+            }
+        }
+    }
+
+    /// If-None-Match uses the weak comparison (RFC 9110 §13.1.2): W/ prefixes are ignored; `*` matches any.
+    public static func matches(_ header: String?, _ etag: String) -> Bool {
+        guard let header else { return false }
+        return header.split(separator: ",").contains { candidate in
+            var tag = candidate.trimmingCharacters(in: [" ", "\t"])
+            if tag == "*" { return true }
+            if tag.hasPrefix("W/") { tag.removeFirst(2) }
+            return tag == etag
+        }
+    }
+
+    // MARK: Probe
+
+    private func probe(_ request: HTTPRequest, map name: String) -> HTTPResponse {
+        guard let map = configuration.map(named: name) else { return Self.unknownMap(name) }
+        let query = QueryString(request.query ?? "")
+        let usage = "probe needs re and im as finite numbers, e.g. /probe/\(name)?re=0.5&im=-1.25"
+        guard let reText = query["re"], let imText = query["im"] else { return .text(.badRequest, usage) }
+        guard let re = Double(reText), let im = Double(imText), re.isFinite, im.isFinite else {
+            return .text(.badRequest, "\(usage) (got re=\(reText) im=\(imText))")
+        }
+        return json(map.settings.probe(at: Complex(re, im)).json(mapName: map.name, re: re, im: im), shared: true)
+    }
+
+    // MARK: Helpers
+
+    private func json(_ text: String, shared: Bool) -> HTTPResponse {
+        var response = HTTPResponse(status: .ok, headers: HTTPHeaders(), body: Array(text.utf8))
+        response.headers["Content-Type"] = "application/json"
+        if shared {
+            response.headers["Access-Control-Allow-Origin"] = "*"
+            response.headers["Cache-Control"] = "no-cache"
+        }
+        return response
+    }
+
+    private func staticFile(_ request: HTTPRequest, _ files: StaticFileServer, _ path: String) -> HTTPResponse {
+        do {
+            let file = try files.file(at: path)
+            var headers = HTTPHeaders()
+            headers["ETag"] = file.etag
+            headers["Cache-Control"] = "no-cache"
+            if Self.matches(request.headers["If-None-Match"], file.etag) {
+                return HTTPResponse(status: .notModified, headers: headers, body: [])
+            }
+            headers["Content-Type"] = file.contentType
+            return HTTPResponse(status: .ok, headers: headers, body: file.bytes)
+        } catch {
+            return .text(HTTPStatus(code: error.status), error.reason)
+        }
+    }
+
+    private static func unknownMap(_ name: String) -> HTTPResponse {
+        .text(.notFound, "no map named \"\(name)\"; /maps.json lists the maps")
+    }
+
+    /// Scheme and authority the client used, so TileJSON's template reaches us through any name or proxy. Only
+    /// plain host characters are trusted; anything else falls back to localhost.
+    static func baseURL(of request: HTTPRequest) -> String {
+        let host = request.headers["Host"] ?? ""
+        let hostIsPlain = !host.isEmpty && host.utf8.count <= 255 && host.unicodeScalars.allSatisfy {
+            ($0.properties.isASCIIHexDigit || ("g"..."z").contains($0) || ("G"..."Z").contains($0)
+                || ".-:[]_".unicodeScalars.contains($0)) && $0.isASCII
+        }
+        let scheme = request.headers["X-Forwarded-Proto"] == "https" ? "https" : "http"
+        let prefix = request.headers["X-Forwarded-Prefix"].flatMap { value -> String? in
+            let trimmed = value.hasSuffix("/") ? String(value.dropLast()) : value
+            let safe = trimmed.hasPrefix("/") && trimmed.utf8.count <= 200 && trimmed.unicodeScalars.allSatisfy {
+                $0.isASCII && ($0.properties.isAlphabetic || $0.properties.numericType != nil || "/-_.".unicodeScalars.contains($0))
+            }
+            return safe ? trimmed : nil
+        } ?? ""
+        return "\(scheme)://\(hostIsPlain ? host : "localhost")\(prefix)"
+    }
+}

@@ -1,0 +1,198 @@
+import Dispatch
+import FractileCache
+import FractileConfig
+import FractileRender
+import Foundation
+import Synchronization
+
+/// Produces tiles through the cache layers: memory, then disk, then a render. Every request for a tile that is not
+/// in memory joins one flight per tile, so a hundred concurrent requests for a new tile read the disk once and render
+/// once. Renders wait in a bounded stack, newest first: a zooming user wants the tiles of the view they are looking at
+/// now, not of the views they zoomed through. When the stack is full, new tiles are refused at once (the caller answers
+/// 503) rather than letting memory grow.
+public final class TileService: Sendable {
+    /// Where a tile came from: printed in the access log and counted in metrics.
+    public enum Source: String, Sendable {
+        case memory, disk, render
+    }
+
+    public enum Failure: Error, Sendable, Equatable {
+        /// The render queue is full; try again after this many seconds.
+        case overloaded(retryAfterSeconds: Int)
+        /// Every client that wanted the tile had gone before its render started.
+        case abandoned
+        case renderFailed(String)
+    }
+
+    public typealias Completion = @Sendable (Result<([UInt8], Source), Failure>) -> Void
+
+    /// A request waiting for a tile: its completion, and whether its client is still there.
+    private struct Waiter {
+        let isWanted: @Sendable () -> Bool
+        let completion: Completion
+    }
+
+    private struct Flight {
+        let map: MapDefinition
+        let tile: TileCoordinate
+        var waiters: [Waiter]
+    }
+
+    private struct State {
+        var flights: [TileCacheKey: Flight] = [:]
+        /// Keys waiting for a render worker, oldest first; workers take from the end.
+        var pending: [TileCacheKey] = []
+        var rendering = 0
+        var stopping = false
+    }
+
+    public let memoryCache: MemoryTileCache
+    public let diskCache: DiskTileCache?
+    public let renderer: TileRenderer
+    private let metrics: ServerMetrics
+    private let queueLimit: Int
+    private let state = Mutex(State())
+    private let workAvailable = DispatchSemaphore(value: 0)
+    private let diskQueue = DispatchQueue(label: "fractile.disk", attributes: .concurrent)
+    private let workerCount: Int
+
+    public init(memoryCache: MemoryTileCache, diskCache: DiskTileCache?, renderer: TileRenderer, metrics: ServerMetrics,
+                queueLimit: Int, workers: Int) {
+        self.memoryCache = memoryCache
+        self.diskCache = diskCache
+        self.renderer = renderer
+        self.metrics = metrics
+        self.queueLimit = queueLimit
+        self.workerCount = max(1, workers)
+        for index in 0..<workerCount {
+            let thread = Thread { [self] in self.workLoop() }
+            thread.name = "fractile-render-\(index)"
+            thread.start()
+        }
+    }
+
+    public static func cacheKey(_ map: MapDefinition, _ tile: TileCoordinate) -> TileCacheKey {
+        TileCacheKey(map: map.name, settingsHash: map.settingsHash, z: tile.z, x: tile.x, y: tile.y, scale: tile.scale)
+    }
+
+    public var queueDepth: Int { state.withLock { $0.pending.count } }
+    public var rendersInProgress: Int { state.withLock { $0.rendering } }
+
+    /// Calls `completion` exactly once: at once on a memory hit, otherwise from a disk or render thread.
+    public func tile(_ map: MapDefinition, _ tile: TileCoordinate, isWanted: @escaping @Sendable () -> Bool,
+                     completion: @escaping Completion) {
+        let key = Self.cacheKey(map, tile)
+        if let bytes = memoryCache.get(key) {
+            metrics.countCacheLookup(layer: "memory", hit: true)
+            completion(.success((bytes, .memory)))
+            return
+        }
+        metrics.countCacheLookup(layer: "memory", hit: false)
+        let waiter = Waiter(isWanted: isWanted, completion: completion)
+        enum Next { case done([UInt8]), joined, lookUpDisk }
+        let next: Next = state.withLock { state in
+            // A flight lands in memory before it leaves `flights`, so checking both under the lock never misses one.
+            if let bytes = memoryCache.get(key) { return .done(bytes) }
+            if state.flights[key] != nil {
+                state.flights[key]!.waiters.append(waiter)
+                return .joined
+            }
+            state.flights[key] = Flight(map: map, tile: tile, waiters: [waiter])
+            return .lookUpDisk
+        }
+        switch next {
+        case .done(let bytes):
+            completion(.success((bytes, .memory)))
+        case .joined:
+            metrics.countRenderCoalesced()
+        case .lookUpDisk:
+            diskQueue.async { self.lookUpDisk(key) }
+        }
+    }
+
+    private func lookUpDisk(_ key: TileCacheKey) {
+        if let diskCache {
+            let bytes = diskCache.get(key)
+            metrics.countCacheLookup(layer: "disk", hit: bytes != nil)
+            if let bytes {
+                memoryCache.put(key, bytes)
+                land(key, .success((bytes, .disk)))
+                return
+            }
+        }
+        let accepted = state.withLock { state -> Bool in
+            guard state.pending.count < queueLimit, !state.stopping else { return false }
+            state.pending.append(key)
+            return true
+        }
+        if accepted {
+            workAvailable.signal()
+        } else {
+            metrics.countRenderRejected()
+            land(key, .failure(.overloaded(retryAfterSeconds: 2)))
+        }
+    }
+
+    /// Ends a flight: every waiter gets the same result.
+    private func land(_ key: TileCacheKey, _ result: Result<([UInt8], Source), Failure>) {
+        let waiters = state.withLock { $0.flights.removeValue(forKey: key)?.waiters ?? [] }
+        for waiter in waiters { waiter.completion(result) }
+    }
+
+    private func workLoop() {
+        while true {
+            workAvailable.wait()
+            let job: (TileCacheKey, Flight)? = state.withLock { state in
+                guard !state.stopping, let key = state.pending.popLast(), let flight = state.flights[key] else { return nil }
+                state.rendering += 1
+                return (key, flight)
+            }
+            guard let (key, flight) = job else {
+                if state.withLock({ $0.stopping }) { return }
+                continue
+            }
+            render(key, flight)
+            state.withLock { $0.rendering -= 1 }
+        }
+    }
+
+    private func render(_ key: TileCacheKey, _ flight: Flight) {
+        // Waiters that joined after the job was taken are still in `flights` and are answered by `land`.
+        let someoneWaits = state.withLock { $0.flights[key]?.waiters.contains { $0.isWanted() } ?? false }
+        guard someoneWaits else {
+            metrics.countRenderDropped()
+            land(key, .failure(.abandoned))
+            return
+        }
+        let started = DispatchTime.now().uptimeNanoseconds
+        let bytes: [UInt8]
+        do {
+            bytes = try renderer.renderPNG(flight.map, flight.tile)
+        } catch {
+            land(key, .failure(.renderFailed("the PNG encoder failed")))
+            return
+        }
+        metrics.countRender(seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
+        memoryCache.put(key, bytes)
+        if let diskCache {
+            diskQueue.async { diskCache.put(key, bytes) }
+        }
+        land(key, .success((bytes, .render)))
+    }
+
+    /// Waits until every disk write queued so far has finished.
+    public func flush() {
+        diskQueue.sync(flags: .barrier) {}
+    }
+
+    /// Stops the workers after their current render; queued renders are answered as abandoned.
+    public func stop() {
+        let keys = state.withLock { state -> [TileCacheKey] in
+            state.stopping = true
+            defer { state.pending.removeAll() }
+            return state.pending
+        }
+        for key in keys { land(key, .failure(.abandoned)) }
+        for _ in 0..<workerCount { workAvailable.signal() }
+    }
+}

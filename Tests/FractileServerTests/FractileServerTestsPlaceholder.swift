@@ -1,5 +1,0 @@
-import XCTest
-
-final class FractileServerTestsPlaceholder: XCTestCase {
-    func testBuilds() {}
-}
