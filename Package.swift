@@ -28,7 +28,7 @@ let package = Package(
         .executableTarget(
             name: "fractile",
             dependencies: [
-                "FractileServer",
+                "FractileMath", "FractileConfig", "FractileRender", "FractileServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

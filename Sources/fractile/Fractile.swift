@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct Fractile: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fractile",
+        abstract: "Zoomable fractal maps of neural-network math, as an HTTP tile server.",
+        subcommands: [Serve.self, Render.self, Probe.self, CheckConfig.self]
+    )
+}

@@ -1,0 +1,32 @@
+import ArgumentParser
+import FractileConfig
+import FractileRender
+import Foundation
+
+struct Render: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Render one tile to a PNG file.")
+
+    @OptionGroup var options: ConfigOptions
+    @Argument(help: "The map's name.") var map: String
+    @Argument(help: "Zoom level.") var z: Int
+    @Argument(help: "Tile column.") var x: Int
+    @Argument(help: "Tile row (grows downward).") var y: Int
+    @Option(help: "1 for a 256-pixel tile, 2 for the 512-pixel @2x tile.") var scale: Int = 1
+    @Option(help: "Render threads (0: one per core).") var threads: Int = 0
+    @Option(name: .shortAndLong, help: "The PNG file to write.") var output: String
+
+    func run() throws {
+        let (_, definition) = try options.loadMap(named: map)
+        let tile = TileCoordinate(z: z, x: x, y: y, scale: scale)
+        do {
+            try tile.validate(maxZoom: definition.maxZoom)
+        } catch {
+            throw CommandFailure("\(map) has no tile \(tile): \(error)")
+        }
+        guard threads >= 0 else { throw CommandFailure("--threads must be 0 or more") }
+        let png = try TileRenderer(threads: threads).renderPNG(definition, tile)
+        guard FileManager.default.createFile(atPath: output, contents: Data(png)) else {
+            throw CommandFailure("cannot write \(output)")
+        }
+    }
+}
