@@ -1,0 +1,51 @@
+# fractile: `make run` serves the shipped config.json on port 8080; `make test` runs the whole suite.
+SHELL := /bin/bash
+SWIFT ?= swift
+PYTHON ?= python3
+CONFIG ?= config.json
+BIN := .build/release/fractile
+
+# Debian packages: what building and serving need, and what the tests drive (browser, real clients, peers).
+RUN_PACKAGES := pkg-config libpng-dev zlib1g-dev libjs-leaflet
+TEST_PACKAGES := $(RUN_PACKAGES) chromium chromium-driver curl wrk nginx-light slowhttptest prometheus
+PIP_TEST_PACKAGES := selenium pytest
+
+.PHONY: all build run test test-swift test-e2e deps-run deps-test clean
+
+all: build
+
+# Installs only what is missing, so repeated runs cost a dpkg query.
+define install_missing
+	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages: $$missing"; \
+		apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing >/dev/null; \
+	fi
+endef
+
+deps-run:
+	$(call install_missing,$(RUN_PACKAGES))
+
+deps-test:
+	$(call install_missing,$(TEST_PACKAGES))
+	@$(PYTHON) -c 'import selenium, pytest' 2>/dev/null || $(PYTHON) -m pip install -q $(PIP_TEST_PACKAGES)
+
+build: deps-run
+	$(SWIFT) build -c release
+
+run: build
+	$(BIN) serve --config $(CONFIG)
+
+# Swift suites (units and the live server on port 0), then the end-to-end suite: the CLI, real clients and a real
+# browser against real servers on free ports.
+test: deps-test build
+	$(MAKE) test-swift test-e2e
+
+test-swift:
+	$(SWIFT) test -c release -Xswiftc -enable-testing --scratch-path .build-test --disable-swift-testing
+
+test-e2e:
+	FRACTILE_BIN=$(abspath $(BIN)) $(PYTHON) -m pytest -q Tests/EndToEnd
+
+clean:
+	rm -rf .build test-artifacts
