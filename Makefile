@@ -48,4 +48,7 @@ test-e2e:
 	FRACTILE_BIN=$(abspath $(BIN)) $(PYTHON) -m pytest -q Tests/EndToEnd
 
 clean:
-	rm -rf .build test-artifacts
+	rm -rf .build .build-test test-artifacts
+
+# Benchmarks, container, fuzzing and soak targets live in their own fragments.
+include $(wildcard mk/*.mk)
