@@ -23,7 +23,10 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 OUR_FILES = ("index.html", "app.js", "format.js", "plots.js", "probe.js", "style.css")
 # The server may shed load with 503 + Retry-After; Chrome logs that as an error, the viewer retries the tile.
-RETRIED_TILE = re.compile(r"/tiles/\S+\.png - Failed to load resource: the server responded with a status of 503")
+# Chrome also aborts in-flight requests with ERR_NETWORK_CHANGED when the machine's interfaces change (containers
+# starting elsewhere on a shared machine); that is the environment, not the page, and the viewer retries those tiles.
+RETRIED_TILE = re.compile(r"/tiles/\S+\.png - Failed to load resource: "
+                          r"(the server responded with a status of 503|net::ERR_NETWORK_CHANGED)")
 WAIT = 150  # a cold tile takes a second or more on a loaded 2-core machine, and a view needs about 20
 COMPLEX = re.compile(r"(-?\d+(?:\.\d+)?) ([+-]) (\d+(?:\.\d+)?)i")
 # The plain-words verb of each regime's sentence.
