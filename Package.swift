@@ -28,7 +28,7 @@ let package = Package(
         .executableTarget(
             name: "fractile",
             dependencies: [
-                "FractileMath", "FractileConfig", "FractileRender", "FractileServer",
+                "FractileMath", "FractileConfig", "FractileRender", "FractileCache", "FractileServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,0 +1,193 @@
+import ArgumentParser
+import Dispatch
+import FractileCache
+import FractileConfig
+import FractileRender
+import FractileServer
+import Foundation
+import Synchronization
+
+struct Seed: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Pre-render a map's tiles into the disk cache that `serve` reads.",
+        discussion: """
+            Writes exactly the files the server reads (same keys, same atomic writes), so it may run while servers \
+            share the cache. Tiles already cached and valid are skipped: a rerun resumes. --shard I/N takes every \
+            Nth tile of a stable order, so N machines with shards 0/N ... N-1/N seed disjoint parts of the whole. \
+            SIGINT or SIGTERM stops at once without leaving a partial tile (exit 130 or 143). The cache directory \
+            comes from --cache-directory, else FRACTILE_CACHE_DIRECTORY, else the config file; its size bound \
+            from FRACTILE_CACHE_DISK_BYTES or the config file.
+            """
+    )
+
+    @OptionGroup var options: ConfigOptions
+    @Argument(help: "The map's name.") var map: String
+    // Values are taken verbatim (a bbox starts with '-' as often as not) and checked in `run`, one line per error.
+    @Option(parsing: .unconditional, help: "Zoom levels: A-B or A.") var zoom: String
+    @Option(parsing: .unconditional, help: "Only tiles meeting this box of the complex plane: re0,im0,re1,im1.")
+    var bbox: String?
+    @Option(parsing: .unconditional, help: "Seed part I of N (0 <= I < N): every Nth tile, starting at the Ith.")
+    var shard: String = "0/1"
+    @Option(help: "1 for 256-pixel tiles, 2 for the @2x (512-pixel) tiles.") var scale: Int = 1
+    @Option(help: "Directory of the disk tile cache.") var cacheDirectory: String?
+    @Option(parsing: .unconditional, help: "Tiles rendered at once, one core each (0: one per core; default: render.threads of the config).")
+    var threads: Int?
+
+    func run() throws {
+        let loaded = try options.loadMap(named: map)
+        var configuration = loaded.0
+        let definition = loaded.1
+        try EnvironmentOverrides.apply(to: &configuration)
+        if let cacheDirectory { configuration.cache.directory = cacheDirectory }
+        let zooms = try SeedPlan.parseZooms(zoom, map: definition)
+        let box = try bbox.map { text throws(CommandFailure) in try SeedPlan.parseBox(text, map: definition) }
+        let shard = try SeedPlan.parseShard(shard)
+        guard scale == 1 || scale == 2 else { throw CommandFailure("--scale \(scale): expected 1 or 2") }
+        let threads = threads ?? configuration.render.threads
+        guard threads >= 0 else { throw CommandFailure("--threads \(threads): expected 0 or more") }
+        guard configuration.cache.diskBytes > 0 else {
+            throw CommandFailure("the disk cache is off (cache.diskBytes is 0): there is nothing to seed into")
+        }
+        let plan = try SeedPlan(map: definition, zooms: zooms, box: box, shard: shard, scale: scale)
+        try Self.makeWritable(configuration.cache.directory)
+        let workers = threads > 0 ? threads : max(1, ProcessInfo.processInfo.activeProcessorCount)
+        try SeedRun(plan: plan, cache: configuration.cache, workers: workers).run()
+    }
+
+    /// Fails fast, before any render, if tiles could not be written.
+    private static func makeWritable(_ directory: String) throws(CommandFailure) {
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw CommandFailure("cannot create the cache directory \(directory): \(error.localizedDescription)")
+        }
+        guard access(directory, W_OK) == 0 else {
+            throw CommandFailure("cannot write to the cache directory \(directory): \(String(cString: strerror(errno)))")
+        }
+    }
+}
+
+/// One seed run: workers each take the shard's next tile, skip it if the disk cache has a valid copy, otherwise
+/// render it on one core and put it. Puts hold `writeLock`; a stop signal takes that lock for good, so the process
+/// exits between two writes and never leaves a `.tmp-` file (DiskTileCache writes a temporary file and renames it).
+final class SeedRun: Sendable {
+    let plan: SeedPlan
+    let disk: DiskTileCache
+    let renderer = TileRenderer(threads: 1)
+    let workers: Int
+    let progress: SeedProgress
+    private let nextPosition = Mutex(0)
+    private let writeLock = Mutex(())
+    private let stopping = Atomic<Bool>(false)
+    private let failure = Mutex<String?>(nil)
+
+    init(plan: SeedPlan, cache: CacheSettings, workers: Int) {
+        self.plan = plan
+        self.workers = max(1, min(workers, plan.shardTotal))
+        let zooms = plan.zooms.count == 1 ? "z\(plan.zooms.lowerBound)" : "z\(plan.zooms.lowerBound)-\(plan.zooms.upperBound)"
+        let shard = plan.shard.count > 1 ? " shard \(plan.shard.index)/\(plan.shard.count)" : ""
+        let progress = SeedProgress(label: "\(plan.map.name) \(zooms)\(shard)", total: plan.shardTotal)
+        self.progress = progress
+        self.disk = DiskTileCache(directory: cache.directory, capacityBytes: cache.diskBytes) { progress.log($0) }
+    }
+
+    func run() throws {
+        disk.waitForInitialScan()  // so the size bound counts every tile already there
+        let signalSources = [(SIGINT, Int32(130)), (SIGTERM, Int32(143))].map { signalNumber, status in
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler { [self] in
+                stopping.store(true, ordering: .relaxed)
+                exitBetweenWrites(status, summary(stoppedBy: signalNumber == SIGINT ? "SIGINT" : "SIGTERM"))
+            }
+            source.resume()
+            return source
+        }
+        let timer = DispatchSource.makeTimerSource(queue: .global())
+        timer.schedule(deadline: .now(), repeating: progress.isTerminal ? 0.25 : 1)
+        timer.setEventHandler { [progress] in progress.report() }
+        timer.resume()
+
+        let group = DispatchGroup()
+        for index in 0..<workers {
+            group.enter()
+            let thread = Thread { [self] in
+                work()
+                group.leave()
+            }
+            thread.name = "fractile-seed-\(index)"
+            thread.start()
+        }
+        group.wait()
+        timer.cancel()
+        withExtendedLifetime(signalSources) {}
+        if let message = failure.withLock({ $0 }) {
+            exitBetweenWrites(1, "fractile seed: \(message); \(summary(stoppedBy: nil))")
+        }
+        exitBetweenWrites(0, summary(stoppedBy: nil))
+    }
+
+    private func work() {
+        while !stopping.load(ordering: .relaxed) {
+            let position: Int? = nextPosition.withLock { next in
+                guard next < plan.shardTotal else { return nil }
+                defer { next += 1 }
+                return next
+            }
+            guard let position else { return }
+            let tile = plan.tile(atShardPosition: position)
+            let key = TileService.cacheKey(plan.map, tile)
+            if disk.get(key) != nil {
+                progress.tileDone(rendered: false)
+                continue
+            }
+            let bytes: [UInt8]
+            do {
+                bytes = try renderer.renderPNG(plan.map, tile)
+            } catch {
+                stop(because: "the PNG encoder failed on tile \(tile)")
+                return
+            }
+            let written: Bool = writeLock.withLock { _ in
+                let failuresBefore = disk.statistics.writeFailures
+                disk.put(key, bytes)
+                return disk.statistics.writeFailures == failuresBefore && disk.isWritable
+            }
+            guard written else {
+                stop(because: "could not write tile \(tile) under \(disk.directory) (see the line above)")
+                return
+            }
+            progress.tileDone(rendered: true)
+        }
+    }
+
+    private func stop(because message: String) {
+        failure.withLock { if $0 == nil { $0 = message } }
+        stopping.store(true, ordering: .relaxed)
+    }
+
+    /// Takes the write lock and never gives it back: no tile is half-written when the process exits.
+    private func exitBetweenWrites(_ status: Int32, _ line: String) -> Never {
+        writeLock.withLock { _ in
+            progress.report(final: true)
+            let stream = status == 0 ? FileHandle.standardOutput : FileHandle.standardError
+            stream.write(Data((line + "\n").utf8))
+            Foundation.exit(status)
+        }
+    }
+
+    /// One line: what was done, how fast, and whether the disk cache had to evict tiles to stay in its bound.
+    private func summary(stoppedBy signalName: String?) -> String {
+        let counts = progress.counts
+        let elapsed = progress.elapsedSeconds
+        let rate = SeedProgress.format(rate: elapsed > 0 ? Double(counts.rendered) / elapsed : 0)
+        var line = signalName.map { "\(progress.label): stopped by \($0) after " } ?? "\(progress.label): "
+        line += "\(counts.done) of \(plan.shardTotal) tiles (\(counts.rendered) rendered, \(counts.skipped) already "
+            + "cached) in \(String(format: "%.1f", elapsed)) s, \(rate) tiles/s rendered, into \(disk.directory)"
+        let evictions = disk.statistics.evictions
+        if evictions > 0 {
+            line += "; warning: \(evictions) tiles evicted to stay within \(disk.capacityBytes) bytes (raise cache.diskBytes)"
+        }
+        return line
+    }
+}
