@@ -1,6 +1,9 @@
 /// gradient_basin over lanes (MAPS.md "gradient_basin"), the same steps as `GradientBasinSettings.run` with
 /// `VectorTanh` for tanh and squared magnitudes against squared thresholds. The saturation test and the loss run
 /// once per pixel, through the reference.
+///
+/// A data point x_k = -x_j (the shipped data are symmetric) needs no tanh of its own: w*x_k is exactly -(w*x_j) and
+/// `VectorTanh` is exactly odd, so t_k = -t_j bit for bit and the kernel's results do not change.
 struct GradientBasinLanes: LaneKernel {
     let settings: GradientBasinSettings
     let xs: UnsafeBufferPointer<Complex>
@@ -9,6 +12,9 @@ struct GradientBasinLanes: LaneKernel {
     let steps: Int
     let radiusSquared: Double
     let wirtinger: Bool
+    /// mirror[k] = j < k with x_j = -x_k exactly, or -1; tanhs[j] keeps t_j for it during a step.
+    let mirror: UnsafeMutablePointer<Int>
+    let tanhs: UnsafeMutablePointer<(re: PixelLanes, im: PixelLanes)>
 
     var wr = PixelLanes(), wi = PixelLanes()
     /// w_n of the step that stopped: the saturation test looks at s_k there.
@@ -16,7 +22,8 @@ struct GradientBasinLanes: LaneKernel {
     var n = PixelLanes()
     var diverged = LaneMask(), converged = LaneMask()
 
-    init(settings: GradientBasinSettings, xs: UnsafeBufferPointer<Complex>, ys: UnsafeBufferPointer<Complex>) {
+    init(settings: GradientBasinSettings, xs: UnsafeBufferPointer<Complex>, ys: UnsafeBufferPointer<Complex>,
+         mirror: UnsafeMutablePointer<Int>, tanhs: UnsafeMutablePointer<(re: PixelLanes, im: PixelLanes)>) {
         self.settings = settings
         self.xs = xs
         self.ys = ys
@@ -24,6 +31,11 @@ struct GradientBasinLanes: LaneKernel {
         steps = max(settings.maxIterations, 0)
         radiusSquared = settings.divergeRadius * settings.divergeRadius
         wirtinger = settings.gradient == .wirtinger
+        self.mirror = mirror
+        self.tanhs = tanhs
+        for k in 0..<count {
+            mirror[k] = (0..<k).first { xs[$0].re == -xs[k].re && xs[$0].im == -xs[k].im && mirror[$0] < 0 } ?? -1
+        }
     }
 
     mutating func load(lane: Int, at p: Complex) {
@@ -36,7 +48,13 @@ struct GradientBasinLanes: LaneKernel {
         var gr = PixelLanes(), gi = PixelLanes()
         for k in 0..<count {
             let x = xs[k], y = ys[k]
-            let (tr, ti) = VectorTanh.tanh(re: wr * x.re - wi * x.im, im: wr * x.im + wi * x.re)
+            let tr: PixelLanes, ti: PixelLanes
+            if mirror[k] >= 0 {
+                (tr, ti) = (-tanhs[mirror[k]].re, -tanhs[mirror[k]].im)
+            } else {
+                (tr, ti) = VectorTanh.tanh(re: wr * x.re - wi * x.im, im: wr * x.im + wi * x.re)
+                tanhs[k] = (tr, ti)
+            }
             // 2 e_k, e_k = t_k - y_k; s_k = 1 - t_k^2
             let er = 2 * (tr - y.re), ei = 2 * (ti - y.im)
             let sr = 1 - tr * tr + ti * ti, si = -2 * tr * ti

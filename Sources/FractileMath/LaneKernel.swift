@@ -65,10 +65,16 @@ extension MapSettings {
                 kernel.run(points, into: outcomes)
             }
         case .gradientBasin(let s):
+            let count = min(s.dataX.count, s.dataY.count)
             s.dataX.withUnsafeBufferPointer { xs in
                 s.dataY.withUnsafeBufferPointer { ys in
-                    var kernel = GradientBasinLanes(settings: s, xs: xs, ys: ys)
-                    kernel.run(points, into: outcomes)
+                    withUnsafeTemporaryAllocation(of: Int.self, capacity: count) { mirror in
+                        withUnsafeTemporaryAllocation(of: (re: PixelLanes, im: PixelLanes).self, capacity: count) { tanhs in
+                            var kernel = GradientBasinLanes(settings: s, xs: xs, ys: ys, mirror: mirror.baseAddress!,
+                                                            tanhs: tanhs.baseAddress!)
+                            kernel.run(points, into: outcomes)
+                        }
+                    }
                 }
             }
         case .backpropFlow(let s):

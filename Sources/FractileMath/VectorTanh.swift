@@ -109,6 +109,7 @@ enum VectorTanh {
         e.replace(with: 0, where: far)
         m.replace(with: 1, where: far)
         let (cc, sc) = cosSquaredAndSinCos(y)
+        // Two divisions, not one reciprocal: a reciprocal's extra rounding flips a few more sensitive orbits.
         let d = m * m + 4 * e * cc
         let magnitude = m * (2 - m) / d
         var re = magnitude.replacing(with: -magnitude, where: x .< 0)
