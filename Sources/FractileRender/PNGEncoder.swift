@@ -41,7 +41,8 @@ public struct PNGEncoder: Sendable {
                          palette: colors, rows: packed, rowBytes: rowBytes, filters: PNG_FILTER_NONE)
     }
 
-    private func encodeTruecolor(_ image: RGBImage) throws(EncodingError) -> [UInt8] {
+    /// The plain 8-bit RGB PNG of the image, whatever its colour count: what `make bench` weighs tiles against.
+    public func encodeTruecolor(_ image: RGBImage) throws(EncodingError) -> [UInt8] {
         try write(width: image.width, height: image.height, bitDepth: 8, colorType: PNG_COLOR_TYPE_RGB, palette: [],
                   rows: image.pixels, rowBytes: image.width * 3, filters: PNG_FILTER_SUB | PNG_FILTER_UP | PNG_FILTER_PAETH)
     }

@@ -22,39 +22,77 @@ public struct TileRenderer: Sendable {
     }
 
     public func render(_ map: MapDefinition, _ tile: TileCoordinate) -> RGBImage {
-        let size = tile.size
-        let columnReals = (0..<size).map { map.center.re + map.span * tile.columnOffset($0) }
-        var image = RGBImage(width: size, height: size)
+        var image = RGBImage(width: tile.size, height: tile.size)
         let settings = map.settings
         image.pixels.withUnsafeMutableBufferPointer { pixels in
             let output = SharedPixels(base: pixels.baseAddress!)
-            let paintRow: @Sendable (Int) -> Void = { row in
-                let imaginary = map.center.im - map.span * tile.rowOffset(row)
-                var offset = row * size * 3
-                for real in columnReals {
-                    let color = settings.color(at: Complex(real, imaginary))
+            forEachBlock(map, tile) { firstPixel, outcomes in
+                var offset = firstPixel * 3
+                for outcome in outcomes {
+                    let color = MapColoring.color(of: outcome, for: settings)
                     output.base[offset] = color.r
                     output.base[offset + 1] = color.g
                     output.base[offset + 2] = color.b
                     offset += 3
                 }
             }
-            if threads == 1 {
-                for row in 0..<size { paintRow(row) }
-                return
-            }
-            // Rows are handed out in small blocks on demand: fractal cost varies wildly across a tile.
-            let blockRows = 4
-            let nextBlock = Atomic<Int>(0)
-            DispatchQueue.concurrentPerform(iterations: threads) { _ in
-                while true {
-                    let first = nextBlock.add(1, ordering: .relaxed).oldValue * blockRows
-                    if first >= size { return }
-                    for row in first..<min(first + blockRows, size) { paintRow(row) }
-                }
-            }
         }
         return image
+    }
+
+    /// How many pixels of the tile fell in each regime: what `make bench` compares with its C peer.
+    public func regimeCounts(_ map: MapDefinition, _ tile: TileCoordinate) -> [Regime: Int] {
+        let counts = Mutex([Regime: Int]())
+        forEachBlock(map, tile) { _, outcomes in
+            var block = [Regime: Int]()
+            for outcome in outcomes { block[outcome.regime, default: 0] += 1 }
+            counts.withLock { $0.merge(block, uniquingKeysWith: +) }
+        }
+        return counts.withLock { $0 }
+    }
+
+    /// Computes the tile's outcomes block by block of rows on `threads` workers and hands each block, with the
+    /// row-major index of its first pixel, to `body` (from any worker; blocks never overlap).
+    private func forEachBlock(_ map: MapDefinition, _ tile: TileCoordinate,
+                              _ body: @Sendable (Int, UnsafeMutableBufferPointer<PixelOutcome>) -> Void) {
+        let size = tile.size
+        let columnReals = (0..<size).map { map.center.re + map.span * tile.columnOffset($0) }
+        let settings = map.settings
+        // Rows are handed out in small blocks on demand: fractal cost varies wildly across a tile. Each worker keeps
+        // one points and one outcomes buffer for its blocks, so nothing is allocated per pixel.
+        let blockRows = max(1, 1024 / size)
+        let nextBlock = Atomic<Int>(0)
+        withoutActuallyEscaping(body) { body in
+        let work: @Sendable (Int) -> Void = { _ in
+            let capacity = blockRows * size
+            let points = UnsafeMutableBufferPointer<Complex>.allocate(capacity: capacity)
+            let outcomes = UnsafeMutableBufferPointer<PixelOutcome>.allocate(capacity: capacity)
+            outcomes.initialize(repeating: PixelOutcome(regime: .escaped, iterations: 0, finalValue: .zero))
+            defer {
+                points.deallocate()
+                outcomes.deallocate()
+            }
+            while true {
+                let first = nextBlock.add(1, ordering: .relaxed).oldValue * blockRows
+                if first >= size { return }
+                let rows = min(first + blockRows, size) - first
+                for row in 0..<rows {
+                    let imaginary = map.center.im - map.span * tile.rowOffset(first + row)
+                    for (column, real) in columnReals.enumerated() {
+                        points[row * size + column] = Complex(real, imaginary)
+                    }
+                }
+                let block = UnsafeMutableBufferPointer(rebasing: outcomes[..<(rows * size)])
+                settings.fastOutcomes(UnsafeBufferPointer(rebasing: points[..<(rows * size)]), into: block)
+                body(first * size, block)
+            }
+        }
+        if threads == 1 {
+            work(0)
+        } else {
+            DispatchQueue.concurrentPerform(iterations: threads, execute: work)
+        }
+        }
     }
 
     public func renderPNG(_ map: MapDefinition, _ tile: TileCoordinate) throws(PNGEncoder.EncodingError) -> [UInt8] {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Dispatch
 import FractileConfig
 import FractileRender
 import Foundation
@@ -14,6 +15,8 @@ struct Render: ParsableCommand {
     @Option(help: "1 for a 256-pixel tile, 2 for the 512-pixel @2x tile.") var scale: Int = 1
     @Option(help: "Render threads (0: one per core).") var threads: Int = 0
     @Option(name: .shortAndLong, help: "The PNG file to write.") var output: String
+    @Flag(help: "Also print one line for `make bench`: render and PNG seconds, PNG bytes against a plain RGB PNG, and how many pixels fell in each regime.")
+    var report = false
 
     func run() throws {
         let (_, definition) = try options.loadMap(named: map)
@@ -24,7 +27,19 @@ struct Render: ParsableCommand {
             throw CommandFailure("\(map) has no tile \(tile): \(error)")
         }
         guard threads >= 0 else { throw CommandFailure("--threads must be 0 or more") }
-        let png = try TileRenderer(threads: threads).renderPNG(definition, tile)
+        let renderer = TileRenderer(threads: threads)
+        let started = DispatchTime.now().uptimeNanoseconds
+        let image = renderer.render(definition, tile)
+        let rendered = DispatchTime.now().uptimeNanoseconds
+        let png = try renderer.encoder.encode(image)
+        let encoded = DispatchTime.now().uptimeNanoseconds
+        if report {
+            let counts = renderer.regimeCounts(definition, tile)
+            let regimes = definition.settings.kind.regimes.map { " \($0.rawValue)=\(counts[$0] ?? 0)" }.joined()
+            print("tile \(tile) render_seconds=\(Double(rendered - started) / 1e9) "
+                  + "encode_seconds=\(Double(encoded - rendered) / 1e9) png_bytes=\(png.count) "
+                  + "rgb_png_bytes=\(try renderer.encoder.encodeTruecolor(image).count)" + regimes)
+        }
         guard FileManager.default.createFile(atPath: output, contents: Data(png)) else {
             throw CommandFailure("cannot write \(output)")
         }

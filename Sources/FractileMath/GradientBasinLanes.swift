@@ -1,0 +1,103 @@
+/// gradient_basin over lanes (MAPS.md "gradient_basin"), the same steps as `GradientBasinSettings.run` with
+/// `VectorTanh` for tanh and squared magnitudes against squared thresholds. The saturation test and the loss run
+/// once per pixel, through the reference.
+///
+/// A data point x_k = -x_j (the shipped data are symmetric) needs no tanh of its own: w*x_k is exactly -(w*x_j) and
+/// `VectorTanh` is exactly odd, so t_k = -t_j bit for bit and the kernel's results do not change.
+struct GradientBasinLanes: LaneKernel {
+    let settings: GradientBasinSettings
+    let xs: UnsafeBufferPointer<Complex>
+    let ys: UnsafeBufferPointer<Complex>
+    let count: Int
+    let steps: Int
+    let radiusSquared: Double
+    let wirtinger: Bool
+    /// mirror[k] = j < k with x_j = -x_k exactly, or -1; tanhs[j] keeps t_j for it during a step.
+    let mirror: UnsafeMutablePointer<Int>
+    let tanhs: UnsafeMutablePointer<(re: PixelLanes, im: PixelLanes)>
+
+    var wr = PixelLanes(), wi = PixelLanes()
+    /// w_n of the step that stopped: the saturation test looks at s_k there.
+    var previousRe = PixelLanes(), previousIm = PixelLanes()
+    var n = PixelLanes()
+    var diverged = LaneMask(), converged = LaneMask()
+
+    init(settings: GradientBasinSettings, xs: UnsafeBufferPointer<Complex>, ys: UnsafeBufferPointer<Complex>,
+         mirror: UnsafeMutablePointer<Int>, tanhs: UnsafeMutablePointer<(re: PixelLanes, im: PixelLanes)>) {
+        self.settings = settings
+        self.xs = xs
+        self.ys = ys
+        count = min(xs.count, ys.count)
+        steps = max(settings.maxIterations, 0)
+        radiusSquared = settings.divergeRadius * settings.divergeRadius
+        wirtinger = settings.gradient == .wirtinger
+        self.mirror = mirror
+        self.tanhs = tanhs
+        for k in 0..<count {
+            mirror[k] = (0..<k).first { xs[$0].re == -xs[k].re && xs[$0].im == -xs[k].im && mirror[$0] < 0 } ?? -1
+        }
+    }
+
+    mutating func load(lane: Int, at p: Complex) {
+        wr[lane] = p.re; wi[lane] = p.im
+        n[lane] = 0
+    }
+
+    @inline(__always)
+    mutating func step() -> LaneMask {
+        var gr = PixelLanes(), gi = PixelLanes()
+        for k in 0..<count {
+            let x = xs[k], y = ys[k]
+            let tr: PixelLanes, ti: PixelLanes
+            if mirror[k] >= 0 {
+                (tr, ti) = (-tanhs[mirror[k]].re, -tanhs[mirror[k]].im)
+            } else {
+                (tr, ti) = VectorTanh.tanh(re: wr * x.re - wi * x.im, im: wr * x.im + wi * x.re)
+                tanhs[k] = (tr, ti)
+            }
+            // 2 e_k, e_k = t_k - y_k; s_k = 1 - t_k^2
+            let er = 2 * (tr - y.re), ei = 2 * (ti - y.im)
+            let sr = 1 - tr * tr + ti * ti, si = -2 * tr * ti
+            if wirtinger {
+                // 2 e_k * conj(x_k * s_k)
+                let qr = x.re * sr - x.im * si, qi = -(x.re * si + x.im * sr)
+                gr += er * qr - ei * qi
+                gi += er * qi + ei * qr
+            } else {
+                // (2 e_k * x_k) * s_k
+                let ar = er * x.re - ei * x.im, ai = er * x.im + ei * x.re
+                gr += ar * sr - ai * si
+                gi += ar * si + ai * sr
+            }
+        }
+        let eta = settings.learningRate
+        let nr = wr - (eta.re * gr - eta.im * gi)
+        let ni = wi - (eta.re * gi + eta.im * gr)
+        let stepRe = nr - wr, stepIm = ni - wi
+        let wSquared = wr * wr + wi * wi
+        diverged = .!(nr * nr + ni * ni .<= radiusSquared)
+        converged = stepRe * stepRe + stepIm * stepIm .<= 1e-24 * wSquared.replacing(with: 1, where: wSquared .< 1)
+        previousRe = wr
+        previousIm = wi
+        wr = nr
+        wi = ni
+        n += 1
+        return diverged .| converged .| (n .== Double(steps))
+    }
+
+    func outcome(lane: Int) -> PixelOutcome {
+        let w = Complex(wr[lane], wi[lane])
+        let iterations = Int(n[lane])
+        var result: PixelOutcome
+        if diverged[lane] {
+            result = PixelOutcome(regime: .diverged, iterations: iterations, finalValue: w)
+        } else if converged[lane] {
+            let slope = settings.largestSlope(at: Complex(previousRe[lane], previousIm[lane]))
+            result = PixelOutcome(regime: slope < 1e-9 ? .saturated : .converged, iterations: iterations, finalValue: w)
+        } else {
+            result = PixelOutcome(regime: .undecided, iterations: steps, finalValue: w)
+        }
+        result.loss = settings.loss(at: w)
+        return result
+    }
+}
