@@ -104,7 +104,8 @@ private struct Parser {
         // Header section (RFC 9112 §5), bounded before it is complete.
         let headerStart = lineFeed + 1
         let headEnd: Int
-        if headerStart + 1 < count && bytes[headerStart] == P.LF {
+        // An empty header section: the empty line may be the last byte received (`GET / HTTP/1.0\n\n`).
+        if headerStart < count && bytes[headerStart] == P.LF {
             headEnd = headerStart + 1
         } else if headerStart + 1 < count && bytes[headerStart] == P.CR && bytes[headerStart + 1] == P.LF {
             headEnd = headerStart + 2
