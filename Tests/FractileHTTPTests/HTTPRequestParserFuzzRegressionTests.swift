@@ -20,3 +20,25 @@ final class HTTPRequestParserFuzzRegressionTests: XCTestCase {
         }
     }
 }
+
+/// Request smuggling (Tests/EndToEnd/test_hostile.py): repeated Content-Length values are refused even when equal.
+final class HTTPRequestParserSmugglingTests: XCTestCase {
+    func testRepeatedContentLengthIsRefusedEvenWhenEqual() {
+        for text in [
+            "GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nContent-Length: 0\r\n\r\n",
+            "GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 3, 3\r\n\r\nabc",
+            "GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 3,\r\n\r\nabc",
+        ] {
+            guard case .failure(let error) = HTTPRequestParser.parse(Array(text.utf8)) else {
+                XCTFail("accepted: \(text.debugDescription)")
+                continue
+            }
+            XCTAssertEqual(error.status, .badRequest)
+            XCTAssertTrue(error.reason.contains("Content-Length"), error.reason)
+        }
+        guard case .request(let request, _) = HTTPRequestParser.parse(Array("GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc".utf8)) else {
+            return XCTFail("a single Content-Length must still work")
+        }
+        XCTAssertEqual(request.body, Array("abc".utf8))
+    }
+}
