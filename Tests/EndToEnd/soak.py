@@ -37,7 +37,7 @@ class Tally:
             self.statuses[key] = self.statuses.get(key, 0) + 1
             if seconds is not None:
                 self.latencies.append(seconds)
-            if status is not None and 500 <= status < 600 and status not in (501, 503, 505):
+            if isinstance(status, int) and 500 <= status < 600 and status not in (501, 503, 505):
                 self.bad.append((kind, status))
 
 
