@@ -104,7 +104,8 @@ private struct Parser {
         // Header section (RFC 9112 §5), bounded before it is complete.
         let headerStart = lineFeed + 1
         let headEnd: Int
-        if headerStart + 1 < count && bytes[headerStart] == P.LF {
+        // An empty header section: the empty line may be the last byte received (`GET / HTTP/1.0\n\n`).
+        if headerStart < count && bytes[headerStart] == P.LF {
             headEnd = headerStart + 1
         } else if headerStart + 1 < count && bytes[headerStart] == P.CR && bytes[headerStart + 1] == P.LF {
             headEnd = headerStart + 2
@@ -294,20 +295,18 @@ private struct Parser {
             }
             throw fail(.notImplemented, "Transfer-Encoding not supported; send Content-Length")
         }
+        // RFC 9110 §8.6 lets a recipient merge identical repeated values, but a tile server takes no bodies, so any
+        // repetition (`5, 5` or two field lines) is refused, as nginx does: no hop can then read a different length.
+        let elements = lengths.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        if elements.count > 1 { throw fail(.badRequest, "repeated or conflicting Content-Length values") }
         var length: Int?
-        for value in lengths {
-            for element in value.split(separator: ",", omittingEmptySubsequences: false) {
-                let text = element.trimmingOWS()
-                guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
-                    throw fail(.badRequest, "invalid Content-Length")
-                }
-                // Longer than 18 digits cannot fit; it is far over any limit anyway.
-                let parsed = text.utf8.count > 18 ? Int.max : Int(text)!
-                if let length, length != parsed {
-                    throw fail(.badRequest, "conflicting Content-Length values")
-                }
-                length = parsed
+        if let element = elements.first {
+            let text = element.trimmingOWS()
+            guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
+                throw fail(.badRequest, "invalid Content-Length")
             }
+            // Longer than 18 digits cannot fit; it is far over any limit anyway.
+            length = text.utf8.count > 18 ? Int.max : Int(text)!
         }
         return length ?? 0
     }

@@ -17,7 +17,8 @@ public final class TileServer: Sendable {
         self.configuration = configuration
         let memory = MemoryTileCache(capacityBytes: configuration.cache.memoryBytes)
         let disk = configuration.cache.diskBytes > 0
-            ? DiskTileCache(directory: configuration.cache.directory, capacityBytes: configuration.cache.diskBytes, log: log)
+            ? DiskTileCache(directory: configuration.cache.directory, capacityBytes: configuration.cache.diskBytes,
+                            staleTemporaryFileAge: Self.staleTemporaryFileAge(), log: log)
             : nil
         let renderer = TileRenderer(threads: configuration.render.threads)
         // Two tiles in flight per core's worth of threads: while one tile is being encoded (single-threaded), the
@@ -48,6 +49,14 @@ public final class TileServer: Sendable {
         }
         self.http = HTTPServer(configuration: httpConfiguration, handler: application)
         box.server = http
+    }
+
+    /// Seconds after which the startup scan deletes `.tmp-` files left by a killed writer: 60, or
+    /// `FRACTILE_CACHE_STALE_TEMP_SECONDS` (a non-negative number) so crash tests need not wait a minute.
+    static func staleTemporaryFileAge(environment: [String: String] = ProcessInfo.processInfo.environment) -> Double {
+        guard let text = environment["FRACTILE_CACHE_STALE_TEMP_SECONDS"], let seconds = Double(text),
+              seconds.isFinite, seconds >= 0 else { return 60 }
+        return seconds
     }
 
     /// Binds and starts serving; returns the port actually bound (the configured one, or a free one for port 0).
