@@ -40,11 +40,24 @@ public final class TileService: Sendable {
 
     private struct State {
         var flights: [TileCacheKey: Flight] = [:]
-        /// Keys waiting for a render worker, oldest first; workers take from the end.
-        var pending: [TileCacheKey] = []
+        /// Keys waiting for a render worker with the time each arrived, oldest first.
+        var pending: [(key: TileCacheKey, since: UInt64)] = []
         var rendering = 0
         var stopping = false
+
+        /// The newest pending render, unless the oldest has waited past `maximumWaitBeforeFirst`.
+        mutating func nextToRender() -> TileCacheKey? {
+            guard let oldest = pending.first else { return nil }
+            if DispatchTime.now().uptimeNanoseconds - oldest.since > TileService.maximumWaitBeforeFirst {
+                return pending.removeFirst().key
+            }
+            return pending.removeLast().key
+        }
     }
+
+    /// How long a queued render may be passed over by newer ones before it goes next: newest first keeps a
+    /// zooming user's current view fast, this bound keeps a flood of new requests from starving an old one.
+    public static let maximumWaitBeforeFirst: UInt64 = 5_000_000_000
 
     public let memoryCache: MemoryTileCache
     public let diskCache: DiskTileCache?
@@ -123,7 +136,7 @@ public final class TileService: Sendable {
         }
         let accepted = state.withLock { state -> Bool in
             guard state.pending.count < queueLimit, !state.stopping else { return false }
-            state.pending.append(key)
+            state.pending.append((key, DispatchTime.now().uptimeNanoseconds))
             return true
         }
         if accepted {
@@ -144,7 +157,7 @@ public final class TileService: Sendable {
         while true {
             workAvailable.wait()
             let job: (TileCacheKey, Flight)? = state.withLock { state in
-                guard !state.stopping, let key = state.pending.popLast(), let flight = state.flights[key] else { return nil }
+                guard !state.stopping, let key = state.nextToRender(), let flight = state.flights[key] else { return nil }
                 state.rendering += 1
                 return (key, flight)
             }
@@ -191,7 +204,7 @@ public final class TileService: Sendable {
         let keys = state.withLock { state -> [TileCacheKey] in
             state.stopping = true
             defer { state.pending.removeAll() }
-            return state.pending
+            return state.pending.map(\.key)
         }
         for key in keys { land(key, .failure(.abandoned)) }
         for _ in 0..<workerCount { workAvailable.signal() }
