@@ -173,18 +173,21 @@ public final class TileServerApplication: HTTPRequestHandler {
     /// plain host characters are trusted; anything else falls back to localhost.
     static func baseURL(of request: HTTPRequest) -> String {
         let host = request.headers["Host"] ?? ""
-        let hostIsPlain = !host.isEmpty && host.utf8.count <= 255 && host.unicodeScalars.allSatisfy {
-            ($0.properties.isASCIIHexDigit || ("g"..."z").contains($0) || ("G"..."Z").contains($0)
-                || ".-:[]_".unicodeScalars.contains($0)) && $0.isASCII
-        }
+        let hostIsPlain = !host.isEmpty && host.utf8.count <= 255 && isPlainASCII(host, alsoAllowing: ".-:[]_")
         let scheme = request.headers["X-Forwarded-Proto"] == "https" ? "https" : "http"
         let prefix = request.headers["X-Forwarded-Prefix"].flatMap { value -> String? in
             let trimmed = value.hasSuffix("/") ? String(value.dropLast()) : value
-            let safe = trimmed.hasPrefix("/") && trimmed.utf8.count <= 200 && trimmed.unicodeScalars.allSatisfy {
-                $0.isASCII && ($0.properties.isAlphabetic || $0.properties.numericType != nil || "/-_.".unicodeScalars.contains($0))
-            }
+            let safe = trimmed.hasPrefix("/") && trimmed.utf8.count <= 200 && isPlainASCII(trimmed, alsoAllowing: "/-_.")
             return safe ? trimmed : nil
         } ?? ""
         return "\(scheme)://\(hostIsPlain ? host : "localhost")\(prefix)"
+    }
+
+    /// ASCII letters and digits plus `extra`: nothing that could break out of a URL or a JSON string.
+    private static func isPlainASCII(_ text: String, alsoAllowing extra: String) -> Bool {
+        text.unicodeScalars.allSatisfy { scalar in
+            scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
+                || extra.unicodeScalars.contains(scalar))
+        }
     }
 }

@@ -324,3 +324,11 @@ def test_curl_and_wrk_as_real_clients(server):
     result = subprocess.run([wrk, "-t1", "-c8", "-d1s", server.url + TILE], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "Non-2xx" not in result.stdout and "Socket errors" not in result.stdout, result.stdout
+
+
+def test_tilejson_behind_a_proxy_and_with_a_hostile_host(server):
+    _, _, body = httpclient.get(server.port, "/tiles/forward-pass.json", host="tiles.example",
+                                headers=[("X-Forwarded-Proto", "https"), ("X-Forwarded-Prefix", "/fractile/")])
+    assert json.loads(body)["tiles"] == ["https://tiles.example/fractile/tiles/forward-pass/{z}/{x}/{y}.png"]
+    _, _, body = httpclient.get(server.port, "/tiles/forward-pass.json", host='evil"><script>')
+    assert json.loads(body)["tiles"] == ["http://localhost/tiles/forward-pass/{z}/{x}/{y}.png"]
