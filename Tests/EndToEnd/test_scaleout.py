@@ -34,7 +34,7 @@ def nginx_config(directory, port, upstreams):
     `directory`. Everything else (caching, keep-alive, headers) is tested as shipped."""
     text = (ROOT / "deploy" / "nginx.conf").read_text()
     servers = "".join("        server 127.0.0.1:%d max_fails=3 fail_timeout=10s;\n" % p for p in upstreams)
-    text, count = re.subn(r"(        server fractile-\d:8080[^\n]*\n)+", servers, text)
+    text, count = re.subn(r"(        server fractile-\d:8080[^\n]*\n)+", servers, text)  # 8080 is the image's default in-container port
     assert count == 1
     replacements = [("listen 8080;", "listen 127.0.0.1:%d;" % port),
                     ("/var/cache/nginx/fractile", str(directory / "proxy-cache")),

@@ -25,7 +25,8 @@ port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0));
 podman volume create "$volume" >/dev/null
 # Without systemd podman cannot schedule health-check timers and says so on stderr; `podman healthcheck run` below
 # runs the check itself.
-podman run -d --name "$name" -p "127.0.0.1:$port:8080" -v "$volume:/var/cache/fractile" "$image" >/dev/null \
+container_port=8080  # the image's default port inside the container; the host side is free
+podman run -d --name "$name" -p "127.0.0.1:$port:$container_port" -v "$volume:/var/cache/fractile" "$image" >/dev/null \
     2>"$work/run.err" || { cat "$work/run.err" >&2; exit 1; }
 base=http://127.0.0.1:$port
 

@@ -38,7 +38,8 @@ for n in 1 2; do
         -v "$volume:/var/cache/fractile" "$image" >/dev/null 2>>"$work/podman.err"
 done
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-podman run -d --name "nginx-$id" --network "$network" -p "127.0.0.1:$port:8080" \
+container_port=8080  # the image's default port inside the container; the host side is free
+podman run -d --name "nginx-$id" --network "$network" -p "127.0.0.1:$port:$container_port" \
     -v "$root/deploy/nginx.conf:/etc/nginx/nginx.conf:ro" -v "nginx-cache-$id:/var/cache/nginx" \
     "$nginx_image" >/dev/null 2>>"$work/podman.err"
 base=http://127.0.0.1:$port
