@@ -1,12 +1,10 @@
 import FractileMath
 
 extension MapDefinition {
-    /// 16 lowercase hex digits naming everything that decides this map's tile pixels: the tile format version,
-    /// kind, centre, span and every kind setting; not the title, description or maxZoom. Caches and ETags key on
-    /// it, so changing the math of a map in config.json never serves its old tiles.
-    public var settingsHash: String {
+    /// The FNV-1a 64 of `canonicalSettingsText`, as `settingsHash` stores it.
+    static func settingsHash(of map: MapDefinition) -> String {
         var hash = FNV1a64()
-        hash.combine(canonicalSettingsText.utf8)
+        hash.combine(map.canonicalSettingsText.utf8)
         return hash.hexDigest
     }
 

@@ -16,11 +16,17 @@ public struct MapDefinition: Sendable, Hashable {
     public var title: String
     public var description: String
     /// The centre of tile 0/0/0 (MAPS.md "Tile coordinates").
-    public var center: Complex
+    public var center: Complex { didSet { settingsHash = Self.settingsHash(of: self) } }
     /// The width and height of tile 0/0/0 in the complex plane.
-    public var span: Double
+    public var span: Double { didSet { settingsHash = Self.settingsHash(of: self) } }
     public var maxZoom: Int
-    public var settings: MapSettings
+    public var settings: MapSettings { didSet { settingsHash = Self.settingsHash(of: self) } }
+
+    /// 16 lowercase hex digits naming everything that decides this map's tile pixels: the tile format version,
+    /// kind, centre, span and every kind setting; not the title, description or maxZoom. Caches and ETags key on
+    /// it, so changing the math of a map in config.json never serves its old tiles. Kept current as those
+    /// settings change, so readers on the request path never pay for hashing.
+    public private(set) var settingsHash = ""
 
     public var kind: MapKind { settings.kind }
 
@@ -42,6 +48,7 @@ public struct MapDefinition: Sendable, Hashable {
         self.span = span
         self.maxZoom = maxZoom
         self.settings = settings
+        self.settingsHash = Self.settingsHash(of: self)
     }
 
     /// One sentence on what the kind of map shows.

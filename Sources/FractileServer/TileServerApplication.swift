@@ -16,7 +16,6 @@ public final class TileServerApplication: HTTPRequestHandler {
     private let tileCacheControl: String
     /// Each map's settings hash, computed once: hashing the canonical settings text per request was ~20% of a
     /// warm tile's CPU time.
-    private let settingsHashes: [String: String]
 
     public init(configuration: FractileConfiguration, tiles: TileService, metrics: ServerMetrics,
                 gauges: @escaping @Sendable () -> ServerMetrics.Gauges) {
@@ -28,7 +27,6 @@ public final class TileServerApplication: HTTPRequestHandler {
         self.leafletFiles = StaticFileServer(directory: configuration.server.leafletDirectory)
         self.gauges = gauges
         self.tileCacheControl = "public, max-age=\(configuration.server.maxAgeSeconds)"
-        self.settingsHashes = Dictionary(configuration.maps.map { ($0.name, $0.settingsHash) }, uniquingKeysWith: { a, _ in a })
     }
 
     public func handle(_ request: HTTPRequest, context: HTTPRequestContext,
@@ -82,8 +80,7 @@ public final class TileServerApplication: HTTPRequestHandler {
         }
         // Tiles are pure functions of (settings, z, x, y, scale), so the validator needs no bytes: a revalidation is
         // answered without touching a cache or rendering.
-        let settingsHash = settingsHashes[map.name] ?? map.settingsHash
-        let etag = "\"\(settingsHash)-\(tile.z)-\(tile.x)-\(tile.y)\(tile.scale == 2 ? "@2x" : "")\""
+        let etag = "\"\(map.settingsHash)-\(tile.z)-\(tile.x)-\(tile.y)\(tile.scale == 2 ? "@2x" : "")\""
         var headers = HTTPHeaders()
         headers["ETag"] = etag
         headers["Cache-Control"] = tileCacheControl
@@ -94,7 +91,7 @@ public final class TileServerApplication: HTTPRequestHandler {
             return finish(response)
         }
         let tileHeaders = headers
-        tiles.tile(map, tile, settingsHash: settingsHash, isWanted: { context.isConnectionOpen }) { result in
+        tiles.tile(map, tile, isWanted: { context.isConnectionOpen }) { result in
             switch result {
             case .success(let (bytes, source)):
                 var response = HTTPResponse(status: .ok, headers: tileHeaders, body: bytes)

@@ -84,18 +84,17 @@ public final class TileService: Sendable {
         }
     }
 
-    /// `settingsHash`: the map's, when the caller has it at hand (computing it hashes every setting).
-    public static func cacheKey(_ map: MapDefinition, _ tile: TileCoordinate, settingsHash: String? = nil) -> TileCacheKey {
-        TileCacheKey(map: map.name, settingsHash: settingsHash ?? map.settingsHash, z: tile.z, x: tile.x, y: tile.y, scale: tile.scale)
+    public static func cacheKey(_ map: MapDefinition, _ tile: TileCoordinate) -> TileCacheKey {
+        TileCacheKey(map: map.name, settingsHash: map.settingsHash, z: tile.z, x: tile.x, y: tile.y, scale: tile.scale)
     }
 
     public var queueDepth: Int { state.withLock { $0.pending.count } }
     public var rendersInProgress: Int { state.withLock { $0.rendering } }
 
     /// Calls `completion` exactly once: at once on a memory hit, otherwise from a disk or render thread.
-    public func tile(_ map: MapDefinition, _ tile: TileCoordinate, settingsHash: String? = nil, isWanted: @escaping @Sendable () -> Bool,
+    public func tile(_ map: MapDefinition, _ tile: TileCoordinate, isWanted: @escaping @Sendable () -> Bool,
                      completion: @escaping Completion) {
-        let key = Self.cacheKey(map, tile, settingsHash: settingsHash)
+        let key = Self.cacheKey(map, tile)
         if let bytes = memoryCache.get(key) {
             metrics.countCacheLookup(layer: "memory", hit: true)
             completion(.success((bytes, .memory)))
