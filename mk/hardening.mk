@@ -13,7 +13,8 @@ FUZZ_DIR := .build-fuzz
 comma := ,
 FUZZ_BIN := $(FUZZ_DIR)/fuzz-http$(if $(filter 1,$(FUZZ_ASAN)),,-noasan)
 FUZZ_SOURCES := $(wildcard Sources/FractileHTTP/*.swift) Sources/FractileServer/Route.swift \
-	Sources/FractileServer/StaticFileServer.swift Sources/FractileServer/QueryString.swift Fuzz/FuzzHTTP.swift
+	Sources/FractileServer/StaticFileServer.swift Sources/FractileServer/QueryString.swift \
+	Sources/FractileServer/PercentDecoding.swift Fuzz/FuzzHTTP.swift
 SOAK_SECONDS ?= 600
 
 .PHONY: fuzz fuzz-build soak

@@ -56,22 +56,12 @@ public struct StaticFileServer: Sendable {
         if path.isEmpty { return [] }
         var segments: [String] = []
         for raw in path.split(separator: "/", omittingEmptySubsequences: false) {
-            var bytes: [UInt8] = []
-            var iterator = raw.utf8.makeIterator()
-            while let byte = iterator.next() {
-                if byte == UInt8(ascii: "%") {
-                    guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else {
-                        throw Refusal(status: 400, reason: "bad percent-encoding in path")
-                    }
-                    let decoded = high << 4 | low
-                    // An encoded '/' or '\' would smuggle a separator past the split above.
-                    guard decoded != UInt8(ascii: "/"), decoded != UInt8(ascii: "\\") else {
-                        throw Refusal(status: 400, reason: "encoded slashes are not allowed in paths")
-                    }
-                    bytes.append(decoded)
-                } else {
-                    bytes.append(byte)
-                }
+            guard let bytes = PercentDecoding.bytes(raw) else {
+                throw Refusal(status: 400, reason: "bad percent-encoding in path")
+            }
+            // Segments were split on literal '/', so a '/' here was encoded: it would smuggle a separator.
+            guard !bytes.contains(UInt8(ascii: "/")) else {
+                throw Refusal(status: 400, reason: "encoded slashes are not allowed in paths")
             }
             guard !bytes.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "\\") }) else {
                 throw Refusal(status: 400, reason: "control characters and backslashes are not allowed in paths")
@@ -85,15 +75,6 @@ public struct StaticFileServer: Sendable {
             segments.append(segment)
         }
         return segments
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case 0x30...0x39: byte - 0x30
-        case 0x41...0x46: byte - 0x41 + 10
-        case 0x61...0x66: byte - 0x61 + 10
-        default: nil
-        }
     }
 
     private static func resolve(_ path: String) -> String? {
