@@ -116,7 +116,7 @@ private func checkRoute(_ path: String, _ input: UnsafeRawBufferPointer) {
     do {
         route = try Route.resolve(path: path)
     } catch {
-        if !(400..<500).contains(error.status) { violated("route rejection status \(error.status)", input) }
+        if !(400..<500).contains(error.status.code) { violated("route rejection status \(error.status)", input) }
         return
     }
     switch route {
@@ -140,7 +140,7 @@ private func checkStaticPath(_ relative: String, _ input: UnsafeRawBufferPointer
             if segment.contains("/") || segment.contains("\\") || segment.utf8.contains(0) { violated("separator in \(segment)", input) }
         }
     } catch {
-        if !(400..<500).contains(error.status) { violated("refusal status \(error.status)", input) }
+        if !(400..<500).contains(error.status.code) { violated("refusal status \(error.status)", input) }
         return
     }
     if fixture == nil { fixture = makeFixture() }
@@ -149,7 +149,7 @@ private func checkStaticPath(_ relative: String, _ input: UnsafeRawBufferPointer
         let file = try files.file(at: relative)
         if file.bytes != inside { violated("served a file other than the ones inside: \(file.bytes.count) bytes", input) }
     } catch {
-        if !(400..<500).contains(error.status) { violated("file refusal status \(error.status)", input) }
+        if !(400..<500).contains(error.status.code) { violated("file refusal status \(error.status)", input) }
     }
 }
 

@@ -1,3 +1,8 @@
+// The fuzz target (mk/hardening.mk) compiles this file into one module with the HTTP sources.
+#if canImport(FractileHTTP)
+import FractileHTTP
+#endif
+
 /// What a request path asks for (MAPS.md "HTTP"), decided from the path alone: a pure function, tested without sockets.
 public enum Route: Equatable, Sendable {
     case tile(map: String, z: Int, x: Int, y: Int, scale: Int)
@@ -11,7 +16,7 @@ public enum Route: Equatable, Sendable {
 
     /// A path that can never be served, with the status and the reason to give.
     public struct Rejection: Error, Equatable, Sendable {
-        public let status: Int
+        public let status: HTTPStatus
         public let reason: String
     }
 
@@ -41,13 +46,13 @@ public enum Route: Equatable, Sendable {
         }
         if path.hasPrefix("/probe/") {
             let name = String(path.dropFirst("/probe/".count))
-            guard isMapName(name) else { throw Rejection(status: 404, reason: "no map named \"\(name)\"") }
+            guard isMapName(name) else { throw Rejection(status: .notFound, reason: "no map named \"\(name)\"") }
             return .probe(map: name)
         }
         if path.hasPrefix("/vendor/leaflet/") {
             return .vendor(path: String(path.dropFirst("/vendor/leaflet/".count)))
         }
-        guard path.hasPrefix("/") else { throw Rejection(status: 400, reason: "the request target must be an absolute path") }
+        guard path.hasPrefix("/") else { throw Rejection(status: .badRequest, reason: "the request target must be an absolute path") }
         return .file(path: String(path.dropFirst()))
     }
 
@@ -56,16 +61,16 @@ public enum Route: Equatable, Sendable {
         let parts = rest.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         if parts.count == 1, parts[0].hasSuffix(".json") {
             let name = String(parts[0].dropLast(".json".count))
-            guard isMapName(name) else { throw Rejection(status: 404, reason: "no map named \"\(name)\"") }
+            guard isMapName(name) else { throw Rejection(status: .notFound, reason: "no map named \"\(name)\"") }
             return .tileJSON(map: name)
         }
         guard parts.count == 4 else {
-            throw Rejection(status: 404, reason: "tiles are at /tiles/{map}/{z}/{x}/{y}.png or /tiles/{map}.json")
+            throw Rejection(status: .notFound, reason: "tiles are at /tiles/{map}/{z}/{x}/{y}.png or /tiles/{map}.json")
         }
         let name = parts[0]
-        guard isMapName(name) else { throw Rejection(status: 404, reason: "no map named \"\(name)\"") }
+        guard isMapName(name) else { throw Rejection(status: .notFound, reason: "no map named \"\(name)\"") }
         var last = parts[3]
-        guard last.hasSuffix(".png") else { throw Rejection(status: 404, reason: "tiles end in .png or @2x.png") }
+        guard last.hasSuffix(".png") else { throw Rejection(status: .notFound, reason: "tiles end in .png or @2x.png") }
         last.removeLast(".png".count)
         var scale = 1
         if last.hasSuffix("@2x") {
@@ -73,7 +78,7 @@ public enum Route: Equatable, Sendable {
             last.removeLast("@2x".count)
         }
         guard let z = coordinate(parts[1]), let x = coordinate(parts[2]), let y = coordinate(last) else {
-            throw Rejection(status: 400, reason: "tile coordinates must be non-negative integers: \(parts[1])/\(parts[2])/\(last)")
+            throw Rejection(status: .badRequest, reason: "tile coordinates must be non-negative integers: \(parts[1])/\(parts[2])/\(last)")
         }
         return .tile(map: name, z: z, x: x, y: y, scale: scale)
     }

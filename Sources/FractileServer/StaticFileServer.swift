@@ -1,3 +1,7 @@
+// The fuzz target (mk/hardening.mk) compiles this file into one module with the HTTP sources.
+#if canImport(FractileHTTP)
+import FractileHTTP
+#endif
 import Foundation
 
 /// Serves files below one directory and never anything outside it: the path is percent-decoded once, and refused if it
@@ -13,7 +17,7 @@ public struct StaticFileServer: Sendable {
     }
 
     public struct Refusal: Error, Equatable, Sendable {
-        public let status: Int
+        public let status: HTTPStatus
         public let reason: String
     }
 
@@ -30,22 +34,22 @@ public struct StaticFileServer: Sendable {
     /// `relativePath` is the raw (percent-encoded) remainder of the URL path below the directory's mount point.
     public func file(at relativePath: String) throws(Refusal) -> File {
         let decoded = try Self.decodedSegments(relativePath)
-        guard let root else { throw Refusal(status: 404, reason: "no such file") }
+        guard let root else { throw Refusal(status: .notFound, reason: "no such file") }
         var segments = decoded
         if segments.isEmpty || segments.last == "" {
             segments = segments.filter { !$0.isEmpty } + [indexName]
         }
-        guard !segments.contains(where: \.isEmpty) else { throw Refusal(status: 400, reason: "empty path segment") }
+        guard !segments.contains(where: \.isEmpty) else { throw Refusal(status: .badRequest, reason: "empty path segment") }
         let candidate = root + "/" + segments.joined(separator: "/")
         guard let resolved = Self.resolve(candidate), resolved.hasPrefix(root + "/") else {
-            throw Refusal(status: 404, reason: "no such file")
+            throw Refusal(status: .notFound, reason: "no such file")
         }
         var status = stat()
         guard stat(resolved, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {
-            throw Refusal(status: 404, reason: "no such file")
+            throw Refusal(status: .notFound, reason: "no such file")
         }
         guard let data = FileManager.default.contents(atPath: resolved) else {
-            throw Refusal(status: 404, reason: "no such file")
+            throw Refusal(status: .notFound, reason: "no such file")
         }
         let etag = "\"\(String(status.st_size, radix: 16))-\(String(status.st_mtim.tv_sec, radix: 16))-\(String(status.st_mtim.tv_nsec, radix: 16))\""
         return File(bytes: [UInt8](data), contentType: Self.contentType(of: resolved), etag: etag)
@@ -57,20 +61,20 @@ public struct StaticFileServer: Sendable {
         var segments: [String] = []
         for raw in path.split(separator: "/", omittingEmptySubsequences: false) {
             guard let bytes = PercentDecoding.bytes(raw) else {
-                throw Refusal(status: 400, reason: "bad percent-encoding in path")
+                throw Refusal(status: .badRequest, reason: "bad percent-encoding in path")
             }
             // Segments were split on literal '/', so a '/' here was encoded: it would smuggle a separator.
             guard !bytes.contains(UInt8(ascii: "/")) else {
-                throw Refusal(status: 400, reason: "encoded slashes are not allowed in paths")
+                throw Refusal(status: .badRequest, reason: "encoded slashes are not allowed in paths")
             }
             guard !bytes.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "\\") }) else {
-                throw Refusal(status: 400, reason: "control characters and backslashes are not allowed in paths")
+                throw Refusal(status: .badRequest, reason: "control characters and backslashes are not allowed in paths")
             }
             guard let segment = String(validating: bytes, as: UTF8.self) else {
-                throw Refusal(status: 400, reason: "path is not valid UTF-8")
+                throw Refusal(status: .badRequest, reason: "path is not valid UTF-8")
             }
             guard !segment.hasPrefix(".") else {
-                throw Refusal(status: 400, reason: "dot segments and hidden files are not served")
+                throw Refusal(status: .badRequest, reason: "dot segments and hidden files are not served")
             }
             segments.append(segment)
         }

@@ -35,8 +35,8 @@ public final class TileServerApplication: HTTPRequestHandler {
         do {
             route = try Route.resolve(path: request.path)
         } catch {
-            metrics.countRequest(route: "unknown", status: error.status)
-            respond(.text(HTTPStatus(code: error.status), error.reason))
+            metrics.countRequest(route: "unknown", status: error.status.code)
+            respond(.text(error.status, error.reason))
             return
         }
         let label = route.label
@@ -158,7 +158,7 @@ public final class TileServerApplication: HTTPRequestHandler {
             headers["Content-Type"] = file.contentType
             return HTTPResponse(status: .ok, headers: headers, body: file.bytes)
         } catch {
-            return .text(HTTPStatus(code: error.status), error.reason)
+            return .text(error.status, error.reason)
         }
     }
 

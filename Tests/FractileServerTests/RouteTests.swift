@@ -24,7 +24,7 @@ final class RouteTests: XCTestCase {
         ]
         for (path, status) in cases {
             XCTAssertThrowsError(try Route.resolve(path: path), path) { error in
-                XCTAssertEqual((error as? Route.Rejection)?.status, status, path)
+                XCTAssertEqual((error as? Route.Rejection)?.status.code, status, path)
                 XCTAssertFalse((error as? Route.Rejection)?.reason.isEmpty ?? true)
             }
         }
