@@ -51,6 +51,18 @@ public struct TileRenderer: Sendable {
         return counts.withLock { $0 }
     }
 
+    /// Every pixel's regime, row by row from the top: what `fractile render --regimes` writes for independent checks.
+    public func regimes(_ map: MapDefinition, _ tile: TileCoordinate) -> [Regime] {
+        var regimes = [Regime](repeating: .escaped, count: tile.size * tile.size)
+        regimes.withUnsafeMutableBufferPointer { regimes in
+            let output = SharedRegimes(base: regimes.baseAddress!)
+            forEachBlock(map, tile) { firstPixel, outcomes in
+                for (offset, outcome) in outcomes.enumerated() { output.base[firstPixel + offset] = outcome.regime }
+            }
+        }
+        return regimes
+    }
+
     /// Computes the tile's outcomes block by block of rows on `threads` workers and hands each block, with the
     /// row-major index of its first pixel, to `body` (from any worker; blocks never overlap).
     private func forEachBlock(_ map: MapDefinition, _ tile: TileCoordinate,
@@ -98,6 +110,11 @@ public struct TileRenderer: Sendable {
     public func renderPNG(_ map: MapDefinition, _ tile: TileCoordinate) throws(PNGEncoder.EncodingError) -> [UInt8] {
         try encoder.encode(render(map, tile))
     }
+}
+
+/// The regime buffer shared by the row workers, as SharedPixels.
+private struct SharedRegimes: @unchecked Sendable {
+    let base: UnsafeMutablePointer<Regime>
 }
 
 /// The tile's pixel buffer shared by the row workers; each row is written by exactly one of them.

@@ -17,6 +17,8 @@ struct Render: ParsableCommand {
     @Option(name: .shortAndLong, help: "The PNG file to write.") var output: String
     @Flag(help: "Also print one line for `make bench`: render and PNG seconds, PNG bytes against a plain RGB PNG, and how many pixels fell in each regime.")
     var report = false
+    @Option(help: "Also write every pixel's regime to this file: one line per pixel row from the top, regime names separated by spaces.")
+    var regimes: String?
 
     func run() throws {
         let (_, definition) = try options.loadMap(named: map)
@@ -42,6 +44,13 @@ struct Render: ParsableCommand {
         }
         guard FileManager.default.createFile(atPath: output, contents: Data(png)) else {
             throw CommandFailure("cannot write \(output)")
+        }
+        if let regimes {
+            let names = renderer.regimes(definition, tile).map(\.rawValue)
+            let rows = stride(from: 0, to: names.count, by: tile.size).map { names[$0..<($0 + tile.size)].joined(separator: " ") }
+            guard FileManager.default.createFile(atPath: regimes, contents: Data((rows.joined(separator: "\n") + "\n").utf8)) else {
+                throw CommandFailure("cannot write \(regimes)")
+            }
         }
     }
 }

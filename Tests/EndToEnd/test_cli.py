@@ -53,6 +53,16 @@ def test_render_writes_a_decodable_tile(tmp_path, name):
     assert len({pixel for row in rows for pixel in row}) > 1
 
 
+def test_render_writes_every_pixels_regime(tmp_path):
+    out, regimes = tmp_path / "t.png", tmp_path / "regimes.txt"
+    result = run_cli("render", "backprop-flow", 2, 1, 1, "--output", out, "--regimes", regimes)
+    assert result.returncode == 0, result.stderr
+    rows = [line.split(" ") for line in regimes.read_text().splitlines()]
+    assert len(rows) == 256 and all(len(row) == 256 for row in rows)
+    names = {name for row in rows for name in row}
+    assert names <= {"exploded", "vanished", "unit_circle", "bounded"} and len(names) > 1
+
+
 def test_render_at_double_scale_is_512_pixels(tmp_path):
     out = tmp_path / "t.png"
     result = run_cli("render", "forward-pass", 3, 2, 5, "--scale", 2, "--output", out)
