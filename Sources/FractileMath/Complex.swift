@@ -34,6 +34,15 @@ public struct Complex: Sendable, Hashable {
         Complex(a.re * b.re - a.im * b.im, a.re * b.im + a.im * b.re)
     }
     @inlinable public static func * (a: Double, b: Complex) -> Complex { Complex(a * b.re, a * b.im) }
+    /// a / b by Smith's method (scaled, so |b|^2 never overflows on the way).
+    @inlinable public static func / (a: Complex, b: Complex) -> Complex {
+        if Swift.abs(b.re) >= Swift.abs(b.im) {
+            let ratio = b.im / b.re, denominator = b.re + b.im * ratio
+            return Complex((a.re + a.im * ratio) / denominator, (a.im - a.re * ratio) / denominator)
+        }
+        let ratio = b.re / b.im, denominator = b.re * ratio + b.im
+        return Complex((a.re * ratio + a.im) / denominator, (a.im * ratio - a.re) / denominator)
+    }
     @inlinable public static func += (a: inout Complex, b: Complex) { a = a + b }
     @inlinable public static func -= (a: inout Complex, b: Complex) { a = a - b }
 

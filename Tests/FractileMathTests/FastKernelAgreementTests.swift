@@ -36,34 +36,6 @@ final class FastKernelAgreementTests: XCTestCase {
         ]
     }
 
-    /// True where moving the start by 1 to 8 ulps (re or im, either way) changes the reference's own regime.
-    func isSensitive(_ settings: MapSettings, _ p: Complex, regime: Regime) -> Bool {
-        for ulps in 1...8 {
-            let step = Double(ulps)
-            let neighbours = [Complex(p.re + step * p.re.ulp, p.im), Complex(p.re - step * p.re.ulp, p.im),
-                              Complex(p.re, p.im + step * p.im.ulp), Complex(p.re, p.im - step * p.im.ulp)]
-            if neighbours.contains(where: { settings.outcome(at: $0).regime != regime }) { return true }
-        }
-        return false
-    }
-
-    func isNearThreshold(_ settings: MapSettings, _ reference: PixelOutcome, _ fast: PixelOutcome) -> Bool {
-        if Swift.abs(reference.iterations - fast.iterations) <= 1 && reference.iterations < settings.maxIterations
-            && fast.iterations < settings.maxIterations { return true }
-        func near(_ value: Double?, _ threshold: Double, _ margin: Double) -> Bool {
-            guard let value else { return false }
-            return Swift.abs(value - threshold) <= margin
-        }
-        switch settings {
-        case .forwardPass:
-            return near(reference.lyapunov, 0, 1e-9) || near(fast.lyapunov, 0, 1e-9)
-        case .backpropFlow(let s):
-            return near(reference.ring, s.ringTolerance, 1e-6) || near(fast.ring, s.ringTolerance, 1e-6)
-        case .gradientBasin:
-            return false
-        }
-    }
-
     func testFastKernelsAgreeWithTheReferenceOutsideNumericalMargins() {
         var generator = SplitMix64(seed: 0x6672_6163_7469_6C65)
         let perZoom = 2_000
@@ -89,9 +61,9 @@ final class FastKernelAgreementTests: XCTestCase {
                     let reference = flavour.settings.outcome(at: p)
                     guard reference.regime != fast.regime else { continue }
                     disagreeing += 1
-                    if isNearThreshold(flavour.settings, reference, fast) {
+                    if AgreementMargins.isNearThreshold(flavour.settings, reference, fast) {
                         threshold += 1
-                    } else if isSensitive(flavour.settings, p, regime: reference.regime) {
+                    } else if AgreementMargins.isSensitive(flavour.settings, p, regime: reference.regime) {
                         sensitive += 1
                     } else {
                         XCTFail("\(flavour.name) at \(p) (zoom \(zoom)): reference \(reference), fast \(fast)")

@@ -50,3 +50,8 @@ public struct WideComplex: Sendable, Hashable {
         return WideComplex(numeratorRe * inverse, numeratorIm * inverse)
     }
 }
+
+extension AffineParameter {
+    /// scale*p + offset for a wide point (scale and offset are doubles, so this is exact up to the last bit).
+    public func callAsFunction(_ p: WideComplex) -> WideComplex { WideComplex(scale) * p + WideComplex(offset) }
+}

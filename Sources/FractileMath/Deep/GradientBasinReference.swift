@@ -1,0 +1,107 @@
+/// A gradient_basin descent computed in 256-bit fixed point from one starting weight C (a deep tile's centre),
+/// and the loop that runs any nearby start C + offset against it with double-precision deltas.
+///
+/// With t_k = tanh(w x_k), the pixel's t_k differs from the reference's T_k by
+/// dt = tanh(d x_k) (1 - T_k^2) / (1 + T_k tanh(d x_k)); then ds = -dt (2 T_k + dt), and the gradient's change is
+/// a sum of products of these with reference values: nothing cancels. e_k = T_k - y_k (which does cancel near a
+/// minimum) and s_k = 1 - T_k^2 come from fixed point.
+public struct GradientBasinReference: Sendable {
+    public let settings: GradientBasinSettings
+    /// W_0 ... W_L rounded.
+    let orbit: [Complex]
+    /// W_{n+1} - W_n.
+    let step: [Complex]
+    /// T_k, S_k = 1 - T_k^2 and E_k = T_k - y_k at W_n, flattened as n * pairs + k, for n < L.
+    let t: [Complex], s: [Complex], e: [Complex]
+    let pairs: Int
+    /// C rounded, for the one case with no orbit to perturb around.
+    let point: Complex
+
+    public init(settings: GradientBasinSettings, at point: WideComplex) {
+        self.settings = settings
+        self.point = point.complexValue
+        let pairs = Swift.min(settings.dataX.count, settings.dataY.count)
+        self.pairs = pairs
+        let xs = settings.dataX.prefix(pairs).map(WideComplex.init), ys = settings.dataY.prefix(pairs).map(WideComplex.init)
+        let eta = WideComplex(settings.learningRate)
+        let wirtinger = settings.gradient == .wirtinger
+        let two = WideComplex(Complex(2))
+        var w = point
+        var orbit = [w.complexValue], step: [Complex] = [], t: [Complex] = [], s: [Complex] = [], e: [Complex] = []
+        for _ in 0..<Swift.max(settings.maxIterations, 0) {
+            var g = WideComplex.zero
+            var ts: [Complex] = [], ss: [Complex] = [], es: [Complex] = []
+            for k in 0..<pairs {
+                let tk = WideComplex.tanh(w * xs[k])
+                let ek = tk - ys[k]
+                let sk = WideComplex.one - tk * tk
+                g = g + (wirtinger ? two * ek * (xs[k] * sk).conjugate : two * ek * xs[k] * sk)
+                ts.append(tk.complexValue)
+                ss.append(sk.complexValue)
+                es.append(ek.complexValue)
+            }
+            let next = w - eta * g
+            if next.isOverflow { break }
+            t += ts
+            s += ss
+            e += es
+            orbit.append(next.complexValue)
+            step.append((next - w).complexValue)
+            w = next
+        }
+        (self.orbit, self.step, self.t, self.s, self.e) = (orbit, step, t, s, e)
+    }
+
+    /// The outcome of starting weight C + offset, by MAPS.md's rules.
+    func run<Observer: IterationObserver>(offset: Complex, observer: inout Observer) -> PixelOutcome {
+        guard orbit.count > 1 else { return settings.run(at: point + offset, observer: &observer) }
+        let steps = Swift.max(settings.maxIterations, 0)
+        let radius = settings.divergeRadius
+        let eta = settings.learningRate
+        let wirtinger = settings.gradient == .wirtinger
+        var m = 0
+        var d = offset
+        var w = orbit[0] + d
+        observer.observe(w)
+        var stop: PixelOutcome?
+        for n in 0..<steps {
+            if m + 1 >= orbit.count {
+                // The reference diverged beyond the fixed-point range; the map is the same for every pixel, so
+                // carry on against the reference from its start.
+                d = w - orbit[0]
+                m = 0
+            }
+            var dg = Complex.zero
+            var largestSlope = 0.0
+            for k in 0..<pairs {
+                let index = m * pairs + k
+                let x = settings.dataX[k], tk = t[index], sk = s[index]
+                let tau = Complex.tanh(d * x)
+                let dt = tau * sk / (Complex.one + tk * tau)
+                let ds = -(dt * (2.0 * tk + dt))
+                let ek = e[index] + dt
+                largestSlope = Swift.max(largestSlope, (sk + ds).magnitude)
+                dg += wirtinger
+                    ? 2.0 * (dt * (x * sk).conjugate + ek * (x * ds).conjugate)
+                    : 2.0 * x * (dt * sk + ek * ds)
+            }
+            let nextDelta = d - eta * dg
+            let next = orbit[m + 1] + nextDelta
+            observer.observe(next)
+            if !next.isFinite || next.magnitude > radius {
+                stop = PixelOutcome(regime: .diverged, iterations: n + 1, finalValue: next)
+                break
+            }
+            if (step[m] + (nextDelta - d)).magnitude <= 1e-12 * Swift.max(1, w.magnitude) {
+                stop = PixelOutcome(regime: largestSlope < 1e-9 ? .saturated : .converged, iterations: n + 1, finalValue: next)
+                break
+            }
+            w = next
+            d = nextDelta
+            m += 1
+        }
+        var result = stop ?? PixelOutcome(regime: .undecided, iterations: steps, finalValue: w)
+        result.loss = settings.loss(at: result.finalValue)
+        return result
+    }
+}
