@@ -4,12 +4,12 @@ public struct TileCacheKey: Sendable, Hashable {
     public var map: String
     public var settingsHash: String
     public var z: Int
-    public var x: Int
-    public var y: Int
+    public var x: UInt128
+    public var y: UInt128
     /// 1 or 2 (`@2x` tiles).
     public var scale: Int
 
-    public init(map: String, settingsHash: String, z: Int, x: Int, y: Int, scale: Int) {
+    public init(map: String, settingsHash: String, z: Int, x: UInt128, y: UInt128, scale: Int) {
         self.map = map
         self.settingsHash = settingsHash
         self.z = z
@@ -34,7 +34,7 @@ public struct TileCacheKey: Sendable, Hashable {
     /// The caller validates URL values already; this is the cache's own guard, checked without a precondition.
     var isSafeForPath: Bool {
         Self.isSafeName(map) && Self.isSafeName(settingsHash)
-            && z >= 0 && x >= 0 && y >= 0 && (scale == 1 || scale == 2)
+            && z >= 0 && (scale == 1 || scale == 2)
     }
 
     /// Longest accepted map name or hash; far below NAME_MAX (255).

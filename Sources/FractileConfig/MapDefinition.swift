@@ -6,8 +6,8 @@ public struct MapDefinition: Sendable, Hashable {
     /// encoding changes, so that caches and ETags, which are keyed by `settingsHash`, never serve old tiles.
     public static let tileFormatVersion = 1
 
-    /// Deepest zoom a map may allow (double precision runs out beyond it).
-    public static let maxZoomLimit = 40
+    /// Deepest zoom a map may allow (TileCoordinate.deepestZoom: where tile indices and deep arithmetic end).
+    public static let maxZoomLimit = 120
     /// Largest iteration budget a map may ask for.
     public static let maxIterationsLimit = 100_000
 

@@ -27,14 +27,16 @@ public struct ProbeResult: Sendable {
     /// backprop_flow: |delta| of the last iterate.
     public var magnitude: Double { outcome.magnitude }
 
-    /// The probe JSON of MAPS.md on one line: map, kind, re, im, regime, iterations, the kind's fields, orbit.
+    /// The probe JSON of MAPS.md on one line: map, kind, re, im, (for a point given with more digits than a double
+    /// holds, "arithmetic": "perturbation"), regime, iterations, the kind's fields, orbit.
     /// Non-finite numbers are written as null.
-    public func json(mapName: String, re: Double, im: Double) -> String {
+    public func json(mapName: String, re: Double, im: Double, arithmetic: String? = nil) -> String {
         var json = JSONWriter()
         json.key("map", string: mapName)
         json.key("kind", string: kind.rawValue)
         json.key("re", re)
         json.key("im", im)
+        if let arithmetic { json.key("arithmetic", string: arithmetic) }
         json.key("regime", string: regime.rawValue)
         json.key("iterations", integer: iterations)
         switch kind {

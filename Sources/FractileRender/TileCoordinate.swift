@@ -1,20 +1,29 @@
+import FractileMath
+
 /// One XYZ tile of a map (MAPS.md "Tile coordinates"): y grows downward, `scale` 2 is the `@2x` tile.
 public struct TileCoordinate: Sendable, Hashable, CustomStringConvertible {
     /// Edge of a scale-1 tile in pixels (T in MAPS.md).
     public static let baseSize = 256
-    /// Deepest zoom that double-precision pixel centres resolve exactly (x*T + i stays well inside 2^53).
-    public static let deepestZoom = 40
+    /// Deepest zoom any map may have: tile indices fit 128 bits, and the 192 fractional bits of deep arithmetic
+    /// still keep more than 64 bits below a pixel of a span-8 map.
+    public static let deepestZoom = 120
 
     public let z: Int
-    public let x: Int
-    public let y: Int
+    /// Column and row: below 2^z, so up to 120 bits.
+    public let x: UInt128
+    public let y: UInt128
     public let scale: Int
 
-    public init(z: Int, x: Int, y: Int, scale: Int = 1) {
+    public init(z: Int, x: UInt128, y: UInt128, scale: Int = 1) {
         self.z = z
         self.x = x
         self.y = y
         self.scale = scale
+    }
+
+    /// From any non-negative integers.
+    public init(z: Int, x: some BinaryInteger, y: some BinaryInteger, scale: Int = 1) {
+        self.init(z: z, x: UInt128(x), y: UInt128(y), scale: scale)
     }
 
     /// Edge of this tile in pixels: 256, or 512 for `@2x`.
@@ -25,7 +34,7 @@ public struct TileCoordinate: Sendable, Hashable, CustomStringConvertible {
     /// Why a coordinate is not a tile of a map; the server answers these with 404.
     public enum ValidationError: Error, Equatable, CustomStringConvertible {
         case zoomOutOfRange(z: Int, maxZoom: Int)
-        case outsideGrid(z: Int, x: Int, y: Int)
+        case outsideGrid(z: Int, x: UInt128, y: UInt128)
         case unsupportedScale(Int)
 
         public var description: String {
@@ -40,18 +49,32 @@ public struct TileCoordinate: Sendable, Hashable, CustomStringConvertible {
     public func validate(maxZoom: Int) throws(ValidationError) {
         guard scale == 1 || scale == 2 else { throw .unsupportedScale(scale) }
         guard z >= 0, z <= min(maxZoom, Self.deepestZoom) else { throw .zoomOutOfRange(z: z, maxZoom: maxZoom) }
-        let edge = 1 << z
-        guard x >= 0, x < edge, y >= 0, y < edge else { throw .outsideGrid(z: z, x: x, y: y) }
+        let edge = UInt128(1) << z
+        guard x < edge, y < edge else { throw .outsideGrid(z: z, x: x, y: y) }
     }
 
-    /// (x + (i + 0.5)/T) / 2^z - 0.5 for column i, as MAPS.md writes it. Every step is exact in double for
-    /// z <= deepestZoom, so a `@2x` tile and its four children compute bit-identical pixel centres.
+    /// (x + (i + 0.5)/T) / 2^z - 0.5 for column i, as MAPS.md writes it. Every step is exact in double while
+    /// x*T + i stays below 2^53 (z <= 44), which covers every zoom where tiles are computed in double: a `@2x` tile
+    /// and its four children compute bit-identical pixel centres.
     @inlinable public func columnOffset(_ column: Int) -> Double { Self.offset(tile: x, pixel: column, size: size, z: z) }
 
     /// (y + (j + 0.5)/T) / 2^z - 0.5 for row j.
     @inlinable public func rowOffset(_ row: Int) -> Double { Self.offset(tile: y, pixel: row, size: size, z: z) }
 
-    @inlinable static func offset(tile: Int, pixel: Int, size: Int, z: Int) -> Double {
-        (Double(tile) + (Double(pixel) + 0.5) / Double(size)) / Double(1 << z) - 0.5
+    @inlinable static func offset(tile: UInt128, pixel: Int, size: Int, z: Int) -> Double {
+        (Double(tile) + (Double(pixel) + 0.5) / Double(size)) * Double(sign: .plus, exponent: -z, significand: 1) - 0.5
+    }
+
+    /// Width of one pixel in units of the map's span: 1 / (T * 2^z) for both scales (a `@2x` pixel is a pixel
+    /// of zoom z + 1). What the choice of arithmetic depends on (MAPS.md: pixel size, never z alone).
+    public var pixelFraction: Double { Double(sign: .plus, exponent: -z - 8 - (scale == 2 ? 1 : 0), significand: 1) }
+
+    /// The tile's centre, (x + 1/2) / 2^z - 1/2 and (y + 1/2) / 2^z - 1/2, exactly (z + 1 fractional bits).
+    public var centerOffset: (column: Fixed256, row: Fixed256) {
+        func exact(_ index: UInt128) -> Fixed256 {
+            // (2 index + 1) * 2^-(z+1): an integer below 2^(z+1) placed at bit 192 - (z + 1), so exact.
+            Fixed256(2 * index + 1, exponent: -(z + 1)) - Fixed256.one.scaled(byPowerOfTwo: -1)
+        }
+        return (exact(x), exact(y))
     }
 }

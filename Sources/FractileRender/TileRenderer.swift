@@ -63,10 +63,77 @@ public struct TileRenderer: Sendable {
         return regimes
     }
 
-    /// Computes the tile's outcomes block by block of rows on `threads` workers and hands each block, with the
-    /// row-major index of its first pixel, to `body` (from any worker; blocks never overlap).
+    /// The tile's centre exactly, in fixed point: the reference point of a perturbation tile.
+    public static func exactCenter(of map: MapDefinition, tile: TileCoordinate) -> WideComplex {
+        let (column, row) = tile.centerOffset
+        let span = Fixed256(map.span)
+        return WideComplex(Fixed256(map.center.re) + span * column, Fixed256(map.center.im) - span * row)
+    }
+
+    /// Offset of pixel column i (and, negated, row i) from the centre of a 256-pixel tile of zoom z:
+    /// span * (i + 1/2 - 128) / (256 * 2^z), one rounding.
+    static func pixelOffsets(span: Double, z: Int) -> [Double] {
+        (0..<TileCoordinate.baseSize).map {
+            span * (Double(2 * $0 + 1 - TileCoordinate.baseSize)) * Double(sign: .plus, exponent: -z - 9, significand: 1)
+        }
+    }
+
+    /// Computes the tile's outcomes and hands them, a run of pixels at a time with the row-major index of the run's
+    /// first pixel, to `body` (from any worker; runs never overlap).
     private func forEachBlock(_ map: MapDefinition, _ tile: TileCoordinate,
                               _ body: @Sendable (Int, UnsafeMutableBufferPointer<PixelOutcome>) -> Void) {
+        switch TileArithmetic(map: map, tile: tile) {
+        case .double: forEachDoubleBlock(map, tile, body)
+        case .perturbation: forEachPerturbedBlock(map, tile, body)
+        }
+    }
+
+    /// Perturbation: each 256-pixel tile around its own centre. A `@2x` tile is computed as its four children
+    /// (each around the child's centre), so it is their mosaic by construction, as MAPS.md requires.
+    private func forEachPerturbedBlock(_ map: MapDefinition, _ tile: TileCoordinate,
+                                       _ body: @Sendable (Int, UnsafeMutableBufferPointer<PixelOutcome>) -> Void) {
+        let edge = TileCoordinate.baseSize
+        let parts: [(tile: TileCoordinate, column: Int, row: Int)] = tile.scale == 1
+            ? [(tile, 0, 0)]
+            : [(0, 0), (1, 0), (0, 1), (1, 1)].map { dx, dy in
+                (TileCoordinate(z: tile.z + 1, x: 2 * tile.x + UInt128(dx), y: 2 * tile.y + UInt128(dy)), dx * edge, dy * edge)
+            }
+        let settings = map.settings
+        let references = parts.map { PerturbationReference(settings: settings, at: Self.exactCenter(of: map, tile: $0.tile)) }
+        let offsets = Self.pixelOffsets(span: map.span, z: parts[0].tile.z)
+        let blockRows = 4
+        let blocksPerPart = edge / blockRows
+        let nextBlock = Atomic<Int>(0)
+        withoutActuallyEscaping(body) { body in
+            let work: @Sendable (Int) -> Void = { _ in
+                let outcomes = UnsafeMutableBufferPointer<PixelOutcome>.allocate(capacity: edge)
+                outcomes.initialize(repeating: PixelOutcome(regime: .escaped, iterations: 0, finalValue: .zero))
+                defer { outcomes.deallocate() }
+                while true {
+                    let block = nextBlock.add(1, ordering: .relaxed).oldValue
+                    if block >= parts.count * blocksPerPart { return }
+                    let (part, firstRow) = (block / blocksPerPart, (block % blocksPerPart) * blockRows)
+                    let reference = references[part]
+                    for row in firstRow..<(firstRow + blockRows) {
+                        let imaginary = -offsets[row]
+                        for column in 0..<edge {
+                            outcomes[column] = reference.outcome(offset: Complex(offsets[column], imaginary))
+                        }
+                        body((parts[part].row + row) * tile.size + parts[part].column, outcomes)
+                    }
+                }
+            }
+            if threads == 1 {
+                work(0)
+            } else {
+                DispatchQueue.concurrentPerform(iterations: threads, execute: work)
+            }
+        }
+    }
+
+    /// Double: rows handed out in blocks; the lane kernels compute a block at a time.
+    private func forEachDoubleBlock(_ map: MapDefinition, _ tile: TileCoordinate,
+                                    _ body: @Sendable (Int, UnsafeMutableBufferPointer<PixelOutcome>) -> Void) {
         let size = tile.size
         let columnReals = (0..<size).map { map.center.re + map.span * tile.columnOffset($0) }
         let settings = map.settings

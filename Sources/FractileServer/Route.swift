@@ -5,7 +5,7 @@ import FractileHTTP
 
 /// What a request path asks for (MAPS.md "HTTP"), decided from the path alone: a pure function, tested without sockets.
 public enum Route: Equatable, Sendable {
-    case tile(map: String, z: Int, x: Int, y: Int, scale: Int)
+    case tile(map: String, z: Int, x: UInt128, y: UInt128, scale: Int)
     case tileJSON(map: String)
     case mapList
     case probe(map: String)
@@ -77,16 +77,18 @@ public enum Route: Equatable, Sendable {
             scale = 2
             last.removeLast("@2x".count)
         }
-        guard let z = coordinate(parts[1]), let x = coordinate(parts[2]), let y = coordinate(last) else {
+        guard let z = coordinate(parts[1]).flatMap({ Int(exactly: $0) }), let x = coordinate(parts[2]),
+              let y = coordinate(last) else {
             throw Rejection(status: .badRequest, reason: "tile coordinates must be non-negative integers: \(parts[1])/\(parts[2])/\(last)")
         }
         return .tile(map: name, z: z, x: x, y: y, scale: scale)
     }
 
-    /// Plain decimal digits only (no sign, no spaces, no hex), at most 18 so the value always fits.
-    private static func coordinate(_ text: String) -> Int? {
-        guard !text.isEmpty, text.utf8.count <= 18, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
-        return Int(text)
+    /// Plain decimal digits only (no sign, no spaces, no hex), at most 37 so the value always fits (tile indices
+    /// of zoom 120 have 37 digits).
+    private static func coordinate(_ text: String) -> UInt128? {
+        guard !text.isEmpty, text.utf8.count <= 37, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+        return UInt128(text)
     }
 
     /// Map names as config.json allows them: lowercase letters, digits and '-'.

@@ -126,12 +126,17 @@ public final class TileServerApplication: HTTPRequestHandler {
     private func probe(_ request: HTTPRequest, map name: String) -> HTTPResponse {
         guard let map = configuration.map(named: name) else { return Self.unknownMap(name) }
         let query = QueryString(request.query ?? "")
-        let usage = "probe needs re and im as finite numbers, e.g. /probe/\(name)?re=0.5&im=-1.25"
+        let usage = "probe needs re and im as finite decimal numbers (any number of digits), e.g. /probe/\(name)?re=0.5&im=-1.25"
         guard let reText = query["re"], let imText = query["im"] else { return .text(.badRequest, usage) }
-        guard let re = Double(reText), let im = Double(imText), re.isFinite, im.isFinite else {
-            return .text(.badRequest, "\(usage) (got re=\(reText) im=\(imText))")
+        let point: ProbePoint
+        do {
+            point = try ProbePoint(re: reText, im: imText)
+        } catch {
+            return .text(.badRequest, "\(usage): \(error)")
         }
-        return json(map.settings.probe(at: Complex(re, im)).json(mapName: map.name, re: re, im: im), shared: true)
+        let p = point.complexValue
+        let result = map.settings.probe(at: point)
+        return json(result.json(mapName: map.name, re: p.re, im: p.im, arithmetic: point.arithmetic), shared: true)
     }
 
     // MARK: Helpers

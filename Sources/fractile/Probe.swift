@@ -13,10 +13,18 @@ struct Probe: ParsableCommand {
     @Argument(parsing: .allUnrecognized, help: "The point: RE IM.") var point: [String] = []
 
     func run() throws {
-        guard point.count == 2, let re = Double(point[0]), let im = Double(point[1]), re.isFinite, im.isFinite else {
+        guard point.count == 2 else {
             throw CommandFailure("expected the point as two finite numbers RE IM, got \(point.joined(separator: " "))")
         }
+        let probePoint: ProbePoint
+        do {
+            probePoint = try ProbePoint(re: point[0], im: point[1])
+        } catch {
+            throw CommandFailure("expected the point as two finite numbers RE IM (decimals, any number of digits): \(error)")
+        }
         let (_, definition) = try options.loadMap(named: map)
-        print(definition.settings.probe(at: Complex(re, im)).json(mapName: definition.name, re: re, im: im))
+        let p = probePoint.complexValue
+        print(definition.settings.probe(at: probePoint)
+            .json(mapName: definition.name, re: p.re, im: p.im, arithmetic: probePoint.arithmetic))
     }
 }

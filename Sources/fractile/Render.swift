@@ -10,8 +10,8 @@ struct Render: ParsableCommand {
     @OptionGroup var options: ConfigOptions
     @Argument(help: "The map's name.") var map: String
     @Argument(help: "Zoom level.") var z: Int
-    @Argument(help: "Tile column.") var x: Int
-    @Argument(help: "Tile row (grows downward).") var y: Int
+    @Argument(help: "Tile column (below 2^Z; any number of digits).") var x: String
+    @Argument(help: "Tile row (grows downward).") var y: String
     @Option(help: "1 for a 256-pixel tile, 2 for the 512-pixel @2x tile.") var scale: Int = 1
     @Option(help: "Render threads (0: one per core).") var threads: Int = 0
     @Option(name: .shortAndLong, help: "The PNG file to write.") var output: String
@@ -22,7 +22,10 @@ struct Render: ParsableCommand {
 
     func run() throws {
         let (_, definition) = try options.loadMap(named: map)
-        let tile = TileCoordinate(z: z, x: x, y: y, scale: scale)
+        guard let column = UInt128(x), let row = UInt128(y) else {
+            throw CommandFailure("tile column and row must be non-negative integers, got \(x) \(y)")
+        }
+        let tile = TileCoordinate(z: z, x: column, y: row, scale: scale)
         do {
             try tile.validate(maxZoom: definition.maxZoom)
         } catch {
@@ -38,7 +41,7 @@ struct Render: ParsableCommand {
         if report {
             let counts = renderer.regimeCounts(definition, tile)
             let regimes = definition.settings.kind.regimes.map { " \($0.rawValue)=\(counts[$0] ?? 0)" }.joined()
-            print("tile \(tile) render_seconds=\(Double(rendered - started) / 1e9) "
+            print("tile \(tile) arithmetic=\(TileArithmetic(map: definition, tile: tile).rawValue) render_seconds=\(Double(rendered - started) / 1e9) "
                   + "encode_seconds=\(Double(encoded - rendered) / 1e9) png_bytes=\(png.count) "
                   + "rgb_png_bytes=\(try renderer.encoder.encodeTruecolor(image).count)" + regimes)
         }

@@ -104,6 +104,10 @@ struct SeedPlan {
 }
 
 extension SeedPlan {
+    /// Seeding walks whole zoom levels (or a box given in doubles), which only makes sense where a double box
+    /// still tells tiles apart; deeper tiles render on demand.
+    static let deepestZoom = 40
+
     /// `A-B` or `A`, within the map's zoom levels.
     static func parseZooms(_ text: String, map: MapDefinition) throws(CommandFailure) -> ClosedRange<Int> {
         let parts = text.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
@@ -111,9 +115,10 @@ extension SeedPlan {
             throw CommandFailure("--zoom \(text): expected A-B or A, e.g. --zoom 0-5")
         }
         guard low <= high else { throw CommandFailure("--zoom \(text): the first zoom is above the last") }
-        let deepest = min(map.maxZoom, TileCoordinate.deepestZoom)
+        let deepest = min(map.maxZoom, Self.deepestZoom)
         guard low >= 0, high <= deepest else {
-            throw CommandFailure("--zoom \(text): \(map.name) has zoom levels 0...\(deepest)")
+            let why = deepest < map.maxZoom ? " (deeper tiles render on demand)" : ""
+            throw CommandFailure("--zoom \(text): seeding covers zoom levels 0...\(deepest) of \(map.name)\(why)")
         }
         return low...high
     }

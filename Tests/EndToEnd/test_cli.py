@@ -74,7 +74,7 @@ def test_render_at_double_scale_is_512_pixels(tmp_path):
 @pytest.mark.parametrize("args, fragment", [
     (["render", "no-such-map", 0, 0, 0], "no map named"),
     (["render", "forward-pass", 2, 4, 0], "outside"),
-    (["render", "forward-pass", 99, 0, 0], "zoom"),
+    (["render", "forward-pass", 101, 0, 0], "zoom"),
     (["render", "forward-pass", 0, 0, 0, "--scale", 3], "scale"),
     (["probe", "forward-pass", "abc", "1"], "two finite numbers"),
     (["probe", "forward-pass", "1"], "two finite numbers"),
@@ -95,3 +95,22 @@ def test_probe_prints_the_probe_json():
     for key in ["limit", "loss", "lossCurve", "orbit"]:
         assert key in probe
     assert probe["orbit"][0] == [0.3, -1.2]
+
+
+def test_render_and_probe_at_zoom_100(tmp_path):
+    """Tile indices past 2^64 and coordinates with more digits than a double holds (issue #8)."""
+    out = tmp_path / "deep.png"
+    x, y = 2**99 + 3, 2**99 - 5
+    result = run_cli("render", "gradient-basin", 100, x, y, "--output", out, "--report")
+    assert result.returncode == 0, result.stderr
+    assert "arithmetic=perturbation" in result.stdout
+    width, height, _, _ = pngread.decode(out.read_bytes())
+    assert (width, height) == (256, 256)
+    result = run_cli("render", "gradient-basin", 100, 2**100, 0, "--output", out)
+    assert result.returncode != 0 and "outside" in result.stderr
+    result = run_cli("render", "gradient-basin", 10, "1.5", 0, "--output", out)
+    assert result.returncode != 0 and "non-negative integers" in result.stderr
+    result = run_cli("probe", "gradient-basin", "0.30000000000000000000000000000000000001", "-0.2")
+    assert result.returncode == 0, result.stderr
+    probe = json.loads(result.stdout)
+    assert probe["arithmetic"] == "perturbation" and probe["re"] == 0.3 and probe["regime"] == "converged"

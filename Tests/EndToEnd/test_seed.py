@@ -228,7 +228,7 @@ def test_progress_bar_on_a_terminal(seeded):
 
 @pytest.mark.parametrize("args, fragment", [
     (["--zoom", "3-1"], "first zoom is above the last"),
-    (["--zoom", "0-31"], "zoom levels 0...30"),
+    (["--zoom", "0-41"], "zoom levels 0...40"),
     (["--zoom", "-1-2"], "expected A-B"),
     (["--zoom", "two"], "expected A-B"),
     (["--zoom", "0-2", "--bbox", "1,2,3"], "four finite numbers"),

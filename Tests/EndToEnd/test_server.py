@@ -128,8 +128,10 @@ def test_static_files_and_leaflet(server):
     ("/tiles/forward-pass/a/0/0.png", 400, "integers"),
     ("/tiles/forward-pass/1/-1/0.png", 400, "integers"),
     ("/tiles/forward-pass/1/0/0x1.png", 400, "integers"),
-    ("/tiles/forward-pass/1/0/99999999999999999999999.png", 400, "integers"),
-    ("/tiles/forward-pass/99/0/0.png", 404, "zoom"),
+    ("/tiles/forward-pass/1/0/" + "9" * 40 + ".png", 400, "integers"),
+    ("/tiles/forward-pass/1/0/99999999999999999999999.png", 404, "outside"),
+    ("/tiles/forward-pass/101/0/0.png", 404, "zoom"),
+    ("/tiles/forward-pass/100/" + str(2**100) + "/0.png", 404, "outside"),
     ("/tiles/forward-pass/2/4/0.png", 404, "outside"),
     ("/tiles/forward-pass/2/0/4.png", 404, "outside"),
     ("/tiles/forward-pass/0/0/0.jpg", 404, ".png"),
@@ -139,6 +141,8 @@ def test_static_files_and_leaflet(server):
     ("/probe/forward-pass?re=abc&im=1", 400, "re and im"),
     ("/probe/forward-pass?re=nan&im=1", 400, "re and im"),
     ("/probe/forward-pass?re=1e999&im=1", 400, "re and im"),
+    ("/probe/forward-pass?re=0x1p3&im=1", 400, "re and im"),
+    ("/probe/forward-pass?re=1" + "0" * 30 + "&im=1", 400, "too large"),
     ("/probe/nope?re=1&im=1", 404, "no map named"),
     ("/no-such-file.html", 404, "no such file"),
 ])
@@ -332,3 +336,19 @@ def test_tilejson_behind_a_proxy_and_with_a_hostile_host(server):
     assert json.loads(body)["tiles"] == ["https://tiles.example/fractile/tiles/forward-pass/{z}/{x}/{y}.png"]
     _, _, body = httpclient.get(server.port, "/tiles/forward-pass.json", host='evil"><script>')
     assert json.loads(body)["tiles"] == ["http://localhost/tiles/forward-pass/{z}/{x}/{y}.png"]
+
+
+def test_deep_tiles_and_the_probe_at_long_decimals(server):
+    """Issue #8: tiles at zoom 100 (indices past 2^64), and the probe reading coordinates digit for digit."""
+    x, y = 2**99 + 2**60 + 12345, 2**98 + 7
+    status, headers, body = server.get(f"/tiles/backprop-flow/100/{x}/{y}.png", timeout=120)
+    assert status == 200 and body.startswith(b"\x89PNG")
+    assert str(x) in headers["ETag"] and str(y) in headers["ETag"]
+    long_re = "-0.80000000000000000000000000000000001234"
+    status, _, body = httpclient.get(server.port, f"/probe/forward-pass?re={long_re}&im=0.5")
+    deep = json.loads(body)
+    assert status == 200 and deep["arithmetic"] == "perturbation" and deep["re"] == -0.8
+    status, _, body = httpclient.get(server.port, "/probe/forward-pass?re=-0.8&im=0.5")
+    shallow = json.loads(body)
+    assert "arithmetic" not in shallow
+    assert deep["regime"] == shallow["regime"] and deep["iterations"] == shallow["iterations"]

@@ -30,7 +30,7 @@ final class DiskTileCacheTests: XCTestCase {
     // MARK: - Helpers
 
     private func key(_ y: Int, map: String = "mandelbrot", scale: Int = 1) -> TileCacheKey {
-        TileCacheKey(map: map, settingsHash: "5eed-01", z: 2, x: 3, y: y, scale: scale)
+        TileCacheKey(map: map, settingsHash: "5eed-01", z: 2, x: 3, y: UInt128(y), scale: scale)
     }
 
     /// A distinct valid PNG per `y`, all of one size.

@@ -5,7 +5,7 @@ import XCTest
 
 final class MemoryTileCacheTests: XCTestCase {
     private func key(_ y: Int, map: String = "mandelbrot") -> TileCacheKey {
-        TileCacheKey(map: map, settingsHash: "abc123", z: 3, x: 1, y: y, scale: 1)
+        TileCacheKey(map: map, settingsHash: "abc123", z: 3, x: 1, y: UInt128(y), scale: 1)
     }
 
     private func bytes(_ count: Int, _ fill: UInt8 = 7) -> [UInt8] {

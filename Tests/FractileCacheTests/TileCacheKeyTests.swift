@@ -24,7 +24,7 @@ final class TileCacheKeyTests: XCTestCase {
             key.settingsHash = map
             XCTAssertFalse(key.isSafeForPath, "hash \(map.debugDescription)")
         }
-        for (z, x, y, scale) in [(-1, 0, 0, 1), (0, -1, 0, 1), (0, 0, -1, 1), (0, 0, 0, 0), (0, 0, 0, 3)] {
+        for (z, x, y, scale) in [(-1, 0, 0, 1), (0, 0, 0, 0), (0, 0, 0, 3)] as [(Int, UInt128, UInt128, Int)] {
             let key = TileCacheKey(map: "m", settingsHash: "h", z: z, x: x, y: y, scale: scale)
             XCTAssertFalse(key.isSafeForPath, "\(key)")
         }

@@ -123,8 +123,8 @@ final class ConfigurationErrorTests: XCTestCase {
                 oneMap("forward_pass", #""maxIterations": \#(iterations)"#),
                 "maps[0].maxIterations: must be between 1 and 100000")
         }
-        for zoom in ["-1", "41"] {
-            assertError(oneMap("forward_pass", #""maxZoom": \#(zoom)"#), "maps[0].maxZoom: must be between 0 and 40")
+        for zoom in ["-1", "121"] {
+            assertError(oneMap("forward_pass", #""maxZoom": \#(zoom)"#), "maps[0].maxZoom: must be between 0 and 120")
         }
         for port in ["-1", "65536"] {
             assertError(#"{"server": {"port": \#(port)}}"#, "server.port: must be between 0 and 65535")
@@ -206,8 +206,8 @@ final class ConfigurationErrorTests: XCTestCase {
 
     func testTheFirstErrorInDocumentOrderIsReported() {
         assertError(
-            oneMap("forward_pass", #""span": 0, "maxZoom": 99"#), "maps[0].span: must be finite and greater than 0")
-        assertError(oneMap("forward_pass", #""maxZoom": 99, "span": 0"#), "maps[0].maxZoom: must be between 0 and 40")
+            oneMap("forward_pass", #""span": 0, "maxZoom": 999"#), "maps[0].span: must be finite and greater than 0")
+        assertError(oneMap("forward_pass", #""maxZoom": 999, "span": 0"#), "maps[0].maxZoom: must be between 0 and 120")
         assertError(
             #"{"maps": [{"name": "B", "kind": "x"}]}"#, "maps[0].name: must be 1 to 64 characters of a-z, 0-9 and '-'")
         assertError(

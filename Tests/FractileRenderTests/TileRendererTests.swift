@@ -61,7 +61,7 @@ final class TileRendererTests: XCTestCase {
         XCTAssertNoThrow(try TileCoordinate(z: 3, x: 7, y: 0).validate(maxZoom: 3))
         XCTAssertThrowsError(try TileCoordinate(z: 4, x: 0, y: 0).validate(maxZoom: 3))
         XCTAssertThrowsError(try TileCoordinate(z: 3, x: 8, y: 0).validate(maxZoom: 3))
-        XCTAssertThrowsError(try TileCoordinate(z: 3, x: 0, y: -1).validate(maxZoom: 3))
+        XCTAssertThrowsError(try TileCoordinate(z: 3, x: 0, y: 8).validate(maxZoom: 3))
         XCTAssertThrowsError(try TileCoordinate(z: 0, x: 0, y: 0, scale: 3).validate(maxZoom: 3))
     }
 }

@@ -65,7 +65,7 @@ public struct BackpropFlowReference: Sendable {
             }
             let reference = orbit[m], tn = t[m], sn = s[m]
             let du = w * d + dw * reference + dw * d
-            let tau = Complex.tanh(du)
+            let tau = Complex.deltaTanh(du)
             let dt = tau * sn / (Complex.one + tn * tau)
             let ds = -(dt * (2.0 * tn + dt))
             let nextDelta = sn * d + ds * (reference + d) + dc

@@ -28,6 +28,18 @@ public struct Fixed256: Sendable, Hashable {
         self.init(0, 0, 0, UInt64(bitPattern: Int64(n)))
     }
 
+    /// value * 2^exponent exactly (bits below 2^-192 dropped); `overflow` if it reaches 2^63.
+    public init(_ value: UInt128, exponent: Int) {
+        let bits = 128 - value.leadingZeroBitCount
+        guard bits + exponent + Self.fractionBits <= 255 else {
+            self = .overflow
+            return
+        }
+        let shift = exponent + Self.fractionBits
+        self = Fixed256.shifted(UInt64(truncatingIfNeeded: value), by: shift)
+            + Fixed256.shifted(UInt64(truncatingIfNeeded: value >> 64), by: shift + 64)
+    }
+
     /// The double exactly (bits below 2^-192 are dropped); non-finite or |d| >= 2^63 gives `overflow`.
     public init(_ d: Double) {
         guard d.isFinite, d.magnitude < 0x1p63 else {

@@ -80,7 +80,7 @@ public struct ForwardPassReference: Sendable {
             }
             let next = orbit[m + 1]
             let du = w * d + dw * orbit[m] + dw * d + db
-            let tau = Complex.tanh(du)
+            let tau = Complex.deltaTanh(du)
             let nextDelta = tau * gain[m + 1] / (Complex.one + next * tau)
             let value = next + nextDelta
             observer.observe(value)
@@ -88,13 +88,15 @@ public struct ForwardPassReference: Sendable {
                 return PixelOutcome(regime: .escaped, iterations: n + 1, finalValue: value)
             }
             // 1 - z_{n+1}^2 = (1 - Z^2) - d (2Z + d): the slope without cancellation.
-            let slope = gain[m + 1] - nextDelta * (2.0 * next + nextDelta)
-            let logDerivative = log(Swift.max((pixelW * slope).magnitude, 1e-300))
+            func logDerivative() -> Double {
+                let slope = gain[m + 1] - nextDelta * (2.0 * next + nextDelta)
+                return log(Swift.max((pixelW * slope).magnitude, 1e-300))
+            }
             if (step[m] + (nextDelta - d)).magnitude <= 1e-12 {
                 return PixelOutcome(
-                    regime: .ordered, iterations: n + 1, finalValue: value, lyapunov: logDerivative, period: 1)
+                    regime: .ordered, iterations: n + 1, finalValue: value, lyapunov: logDerivative(), period: 1)
             }
-            if n >= lyapunovStart { lyapunovSum += logDerivative }
+            if n >= lyapunovStart { lyapunovSum += logDerivative() }
             history[slot] = z
             slot = (slot + 1) & 31
             z = value

@@ -76,7 +76,7 @@ public struct GradientBasinReference: Sendable {
             for k in 0..<pairs {
                 let index = m * pairs + k
                 let x = settings.dataX[k], tk = t[index], sk = s[index]
-                let tau = Complex.tanh(d * x)
+                let tau = Complex.deltaTanh(d * x)
                 let dt = tau * sk / (Complex.one + tk * tau)
                 let ds = -(dt * (2.0 * tk + dt))
                 let ek = e[index] + dt
