@@ -4,6 +4,10 @@ SWIFT ?= swift
 PYTHON ?= python3
 CONFIG ?= config.json
 BIN := .build/release/fractile
+# Where the CPU has AVX2 (as the machines here do), the SIMD4<Double> lanes of the tile kernels become single 256-bit
+# instructions: about 1.5x faster gradient-basin tiles, byte-identical output (Swift does not contract into FMA).
+# The container image stays generic x86-64. CPU_FLAGS= builds generic here too.
+CPU_FLAGS ?= $(if $(shell grep -m1 -ow avx2 /proc/cpuinfo 2>/dev/null),-Xswiftc -target-cpu -Xswiftc haswell,)
 
 # Debian packages: what building and serving need, and what the tests drive (browser, real clients, peers).
 RUN_PACKAGES := pkg-config libpng-dev zlib1g-dev libjs-leaflet
@@ -31,7 +35,7 @@ deps-test:
 	@$(PYTHON) -c 'import selenium, pytest' 2>/dev/null || $(PYTHON) -m pip install -q $(PIP_TEST_PACKAGES)
 
 build: deps-run
-	$(SWIFT) build -c release
+	$(SWIFT) build -c release $(CPU_FLAGS)
 
 run: build
 	$(BIN) serve --config $(CONFIG)
@@ -42,7 +46,7 @@ test: deps-test build
 	$(MAKE) test-swift test-e2e
 
 test-swift:
-	$(SWIFT) test -c release -Xswiftc -enable-testing --scratch-path .build-test --disable-swift-testing
+	$(SWIFT) test -c release $(CPU_FLAGS) -Xswiftc -enable-testing --scratch-path .build-test --disable-swift-testing
 
 test-e2e:
 	FRACTILE_BIN=$(abspath $(BIN)) $(PYTHON) -m pytest -q Tests/EndToEnd
