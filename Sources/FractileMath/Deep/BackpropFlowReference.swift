@@ -65,14 +65,16 @@ public struct BackpropFlowReference: Sendable {
             }
             let reference = orbit[m], tn = t[m], sn = s[m]
             let du = w * d + dw * reference + dw * d
-            let tau = Complex.deltaTanh(du)
-            let dt = tau * sn / (Complex.one + tn * tau)
+            // Below 2^-60 (of 1 and of 1/|T|), tanh(du) = du and 1 + T tanh(du) = 1 to the last bit.
+            let dt = du.magnitudeSquared * (1 + tn.magnitudeSquared) < 0x1p-120
+                ? du * sn
+                : { let tau = Complex.deltaTanh(du); return tau * sn / (Complex.one + tn * tau) }()
             let ds = -(dt * (2.0 * tn + dt))
             let nextDelta = sn * d + ds * (reference + d) + dc
             delta = orbit[m + 1] + nextDelta
             observer.observe(delta)
-            let magnitude = delta.magnitude
-            if !delta.isFinite || magnitude > explode {
+            let magnitude = delta.magnitudeSquared.squareRoot()
+            if !delta.isFinite || magnitude > explode || (magnitude.isInfinite && delta.magnitude > explode) {
                 return PixelOutcome(regime: .exploded, iterations: n + 1, finalValue: delta)
             }
             if magnitude < vanish {

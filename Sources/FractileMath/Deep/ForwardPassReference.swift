@@ -19,6 +19,9 @@ public struct ForwardPassReference: Sendable {
     let gain: [Complex]
     /// Z_{n+1} - Z_n.
     let step: [Complex]
+    /// log max(|W (1 - Z_n^2)|, 1e-300): the reference's Lyapunov terms, which a pixel whose delta is still
+    /// below 2^-60 of everything shares to the last bit or two.
+    let referenceLog: [Double]
     /// w and b at the reference point, rounded: they only multiply deltas.
     let w: Complex, b: Complex
     /// C rounded, for the one case with no orbit to perturb around.
@@ -47,6 +50,8 @@ public struct ForwardPassReference: Sendable {
             z = next
         }
         (self.orbit, self.gain, self.step) = (orbit, gain, step)
+        let w = self.w
+        referenceLog = gain.map { log(Swift.max((w * $0).magnitude, 1e-300)) }
     }
 
     /// The outcome of pixel C + offset, by MAPS.md's rules, with the same observer protocol as the double loop.
@@ -63,10 +68,12 @@ public struct ForwardPassReference: Sendable {
         let pixelW = w + dw
         let steps = Swift.max(settings.maxIterations, 0)
         let radius = settings.escapeRadius
+        let radiusSquared = radius * radius
         let lyapunovStart = steps / 4
         var history = InlineArray<32, Complex>(repeating: .zero)
         var slot = 0
         var lyapunovSum = 0.0
+        var lyapunov = LogProduct()
         var m = 0
         var d = d0
         var z = orbit[0] + d
@@ -80,30 +87,42 @@ public struct ForwardPassReference: Sendable {
             }
             let next = orbit[m + 1]
             let du = w * d + dw * orbit[m] + dw * d + db
-            let tau = Complex.deltaTanh(du)
-            let nextDelta = tau * gain[m + 1] / (Complex.one + next * tau)
+            // While du is below 2^-60 of 1 and of 1/|Z_{n+1}|, tanh(du) = du and 1 + Z tanh(du) = 1 to the last
+            // bit: the step is linear, and the pixel's Lyapunov term is the reference's.
+            let linear = du.magnitudeSquared * (1 + next.magnitudeSquared) < 0x1p-120
+            let nextDelta: Complex
+            if linear {
+                nextDelta = du * gain[m + 1]
+            } else {
+                let tau = Complex.deltaTanh(du)
+                nextDelta = tau * gain[m + 1] / (Complex.one + next * tau)
+            }
             let value = next + nextDelta
             observer.observe(value)
-            if !value.isFinite || value.magnitude > radius {
+            if !value.isFinite || value.magnitudeSquared > radiusSquared
+                || (!radiusSquared.isFinite && value.magnitude > radius) {
                 return PixelOutcome(regime: .escaped, iterations: n + 1, finalValue: value)
             }
             // 1 - z_{n+1}^2 = (1 - Z^2) - d (2Z + d): the slope without cancellation.
-            func logDerivative() -> Double {
-                let slope = gain[m + 1] - nextDelta * (2.0 * next + nextDelta)
-                return log(Swift.max((pixelW * slope).magnitude, 1e-300))
+            func derivative() -> Complex { pixelW * (gain[m + 1] - nextDelta * (2.0 * next + nextDelta)) }
+            if (step[m] + (nextDelta - d)).magnitudeSquared <= 1e-24 {
+                let term = linear ? referenceLog[m + 1] : log(Swift.max(derivative().magnitude, 1e-300))
+                return PixelOutcome(regime: .ordered, iterations: n + 1, finalValue: value, lyapunov: term, period: 1)
             }
-            if (step[m] + (nextDelta - d)).magnitude <= 1e-12 {
-                return PixelOutcome(
-                    regime: .ordered, iterations: n + 1, finalValue: value, lyapunov: logDerivative(), period: 1)
+            if n >= lyapunovStart {
+                if linear {
+                    lyapunovSum += referenceLog[m + 1]
+                } else {
+                    lyapunov.add(derivative().magnitudeSquared)
+                }
             }
-            if n >= lyapunovStart { lyapunovSum += logDerivative() }
             history[slot] = z
             slot = (slot + 1) & 31
             z = value
             d = nextDelta
             m += 1
         }
-        let lyapunov = steps > lyapunovStart ? lyapunovSum / Double(steps - lyapunovStart) : .nan
+        let lyapunovMean = steps > lyapunovStart ? (lyapunovSum + lyapunov.logarithm) / Double(steps - lyapunovStart) : .nan
         var period: Int?
         for k in 1...32 where k <= steps {
             if (z - history[(slot - k) & 31]).magnitude <= 1e-9 {
@@ -112,7 +131,30 @@ public struct ForwardPassReference: Sendable {
             }
         }
         return PixelOutcome(
-            regime: lyapunov < 0 ? .ordered : .chaotic, iterations: steps, finalValue: z,
-            lyapunov: lyapunov, period: period)
+            regime: lyapunovMean < 0 ? .ordered : .chaotic, iterations: steps, finalValue: z,
+            lyapunov: lyapunovMean, period: period)
     }
+}
+
+/// Sum of log max(|x|, 1e-300) over many x, given |x|^2, with one log at the end instead of one per term: the
+/// product of the |x|^2 is kept as a double in [1, 2) and a separate binary exponent.
+struct LogProduct {
+    private var significand = 1.0
+    private var exponent = 0
+    /// Terms too small (or not finite) for the product: log'd one by one.
+    private var direct = 0.0
+
+    @inline(__always)
+    mutating func add(_ squaredMagnitude: Double) {
+        guard squaredMagnitude >= 0x1p-990, squaredMagnitude.isFinite else {
+            direct += log(Swift.max(squaredMagnitude.squareRoot(), 1e-300))
+            return
+        }
+        significand *= squaredMagnitude
+        exponent += Int(significand.exponent)
+        significand = Double(sign: .plus, exponent: 0, significand: significand.significand)
+    }
+
+    /// The sum of the logs of |x|.
+    var logarithm: Double { 0.5 * (log(significand) + Double(exponent) * M_LN2) + direct }
 }

@@ -76,8 +76,11 @@ public struct GradientBasinReference: Sendable {
             for k in 0..<pairs {
                 let index = m * pairs + k
                 let x = settings.dataX[k], tk = t[index], sk = s[index]
-                let tau = Complex.deltaTanh(d * x)
-                let dt = tau * sk / (Complex.one + tk * tau)
+                let u = d * x
+                // Below 2^-60 (of 1 and of 1/|T_k|), tanh(u) = u and 1 + T_k tanh(u) = 1 to the last bit.
+                let dt = u.magnitudeSquared * (1 + tk.magnitudeSquared) < 0x1p-120
+                    ? u * sk
+                    : { let tau = Complex.deltaTanh(u); return tau * sk / (Complex.one + tk * tau) }()
                 let ds = -(dt * (2.0 * tk + dt))
                 let ek = e[index] + dt
                 largestSlope = Swift.max(largestSlope, (sk + ds).magnitude)
