@@ -70,13 +70,16 @@ struct BackpropFlowLanes: LaneKernel {
         var sum = ringSum[lane]
         var last = delta
         if cycled[lane] {
-            // delta_m for m > s alternates previous, delta (or stays at delta, when both are equal).
+            // delta_m for m > s alternates previous, delta (or stays at delta, when both are equal): add their two
+            // ring terms in that order, with no tanh, allocation or square root per step.
             let other = Complex(previousRe[lane], previousIm[lane])
-            let cycle = other == delta ? [delta] : [other, delta]
-            for m in (iterations + 1)...steps {
-                last = cycle[(m - iterations - 1) % cycle.count]
-                if Double(m) > half { sum += Swift.abs(last.magnitudeSquared.squareRoot() - 1) }
+            let alternates = other != delta
+            let otherTerm = Swift.abs(other.magnitudeSquared.squareRoot() - 1)
+            let deltaTerm = Swift.abs(delta.magnitudeSquared.squareRoot() - 1)
+            for m in Swift.max(iterations + 1, Int(half) + 1)...Swift.max(steps, Int(half) + 1) where m <= steps {
+                sum += alternates && (m - iterations - 1) & 1 == 0 ? otherTerm : deltaTerm
             }
+            last = alternates && (steps - iterations - 1) & 1 == 0 ? other : delta
         }
         let count = steps - Int(half)
         let ring = count > 0 ? sum / Double(count) : .nan
