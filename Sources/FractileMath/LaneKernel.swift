@@ -70,9 +70,12 @@ extension MapSettings {
                 s.dataY.withUnsafeBufferPointer { ys in
                     withUnsafeTemporaryAllocation(of: Int.self, capacity: count) { mirror in
                         withUnsafeTemporaryAllocation(of: (re: PixelLanes, im: PixelLanes).self, capacity: count) { tanhs in
-                            var kernel = GradientBasinLanes(settings: s, xs: xs, ys: ys, mirror: mirror.baseAddress!,
-                                                            tanhs: tanhs.baseAddress!)
-                            kernel.run(points, into: outcomes)
+                            withUnsafeTemporaryAllocation(of: VectorTanh.Parts.self, capacity: count) { parts in
+                                var kernel = GradientBasinLanes(
+                                    settings: s, xs: xs, ys: ys, mirror: mirror.baseAddress!, tanhs: tanhs.baseAddress!,
+                                    parts: parts.baseAddress!)
+                                kernel.run(points, into: outcomes)
+                            }
                         }
                     }
                 }

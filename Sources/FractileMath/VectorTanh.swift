@@ -99,9 +99,17 @@ enum VectorTanh {
         return ((cosR * cosR).replacing(with: sinR * sinR, where: odd), sinCos.replacing(with: -sinCos, where: odd))
     }
 
-    /// tanh of each lane's x + iy.
+    /// What tanh(x + iy) is assembled from: e = exp(-2|x|), m = 1 - e, cos^2 y, sin y cos y, per lane.
+    struct Parts {
+        var e: PixelLanes, m: PixelLanes, cc: PixelLanes, sc: PixelLanes
+        /// x < 0: the real part's sign.
+        var negative: LaneMask
+        /// Lanes the polynomials cover (|y| <= 2^20, x not NaN); the others take the scalar reference.
+        var inRange: LaneMask
+    }
+
     @inline(__always)
-    static func tanh(re x: PixelLanes, im y: PixelLanes) -> (re: PixelLanes, im: PixelLanes) {
+    static func parts(re x: PixelLanes, im y: PixelLanes) -> Parts {
         let a = abs(x)
         let t = (-2 * a).replacing(with: -700, where: a .> 350)
         var (e, m) = expAndOneMinus(t)
@@ -109,20 +117,42 @@ enum VectorTanh {
         e.replace(with: 0, where: far)
         m.replace(with: 1, where: far)
         let (cc, sc) = cosSquaredAndSinCos(y)
-        // Two divisions, not one reciprocal: a reciprocal's extra rounding flips a few more sensitive orbits.
-        let d = m * m + 4 * e * cc
-        let magnitude = m * (2 - m) / d
-        var re = magnitude.replacing(with: -magnitude, where: x .< 0)
-        var im = 4 * e * sc / d
         // In range: |y| <= 2^20 and x not NaN (comparisons with NaN are false).
         let inRange = (abs(y) .<= 1_048_576.0) .& (a .<= Double.infinity)
-        if any(.!inRange) {
-            for lane in 0..<PixelLanes.scalarCount where !inRange[lane] {
+        return Parts(e: e, m: m, cc: cc, sc: sc, negative: x .< 0, inRange: inRange)
+    }
+
+    /// The parts of tanh(2u) from those of tanh(u), without another exp or sincos: e' = e^2, m' = 1 - e^2 = m(2 - m),
+    /// cos 2y = 2 cos^2 y - 1, so cos^2 2y = (2cc - 1)^2 and sin 2y cos 2y = 2 sc (2cc - 1). cos 2y carries an
+    /// absolute error of an ulp or two, as the direct argument reduction of 2y does.
+    @inline(__always)
+    static func doubled(_ p: Parts, im y: PixelLanes) -> Parts {
+        let cos2 = 2 * p.cc - 1
+        return Parts(e: p.e * p.e, m: p.m * (2 - p.m), cc: cos2 * cos2, sc: 2 * p.sc * cos2,
+                     negative: p.negative, inRange: p.inRange .& (abs(y) .<= 524_288.0))
+    }
+
+    /// tanh from its parts; lanes out of range are computed by the scalar reference at (x, y).
+    @inline(__always)
+    static func value(_ p: Parts, re x: PixelLanes, im y: PixelLanes) -> (re: PixelLanes, im: PixelLanes) {
+        // Two divisions, not one reciprocal: a reciprocal's extra rounding flips a few more sensitive orbits.
+        let d = p.m * p.m + 4 * p.e * p.cc
+        let magnitude = p.m * (2 - p.m) / d
+        var re = magnitude.replacing(with: -magnitude, where: p.negative)
+        var im = 4 * p.e * p.sc / d
+        if any(.!p.inRange) {
+            for lane in 0..<PixelLanes.scalarCount where !p.inRange[lane] {
                 let scalar = Complex.tanh(Complex(x[lane], y[lane]))
                 re[lane] = scalar.re
                 im[lane] = scalar.im
             }
         }
         return (re, im)
+    }
+
+    /// tanh of each lane's x + iy.
+    @inline(__always)
+    static func tanh(re x: PixelLanes, im y: PixelLanes) -> (re: PixelLanes, im: PixelLanes) {
+        value(parts(re: x, im: y), re: x, im: y)
     }
 }
