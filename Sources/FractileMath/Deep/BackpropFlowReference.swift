@@ -51,6 +51,7 @@ public struct BackpropFlowReference: Sendable {
         let explode = settings.explodeRadius
         let vanish = settings.vanishRadius
         let half = steps / 2
+        let explodeSquared = explode * explode, vanishSquared = vanish * vanish
         var ringSum = 0.0
         var m = 0
         var d = d0
@@ -73,14 +74,16 @@ public struct BackpropFlowReference: Sendable {
             let nextDelta = sn * d + ds * (reference + d) + dc
             delta = orbit[m + 1] + nextDelta
             observer.observe(delta)
-            let magnitude = delta.magnitudeSquared.squareRoot()
-            if !delta.isFinite || magnitude > explode || (magnitude.isInfinite && delta.magnitude > explode) {
+            // Squared radii (|delta| itself only where the ring needs it: a square root is a long wait per step).
+            let magnitudeSquared = delta.magnitudeSquared
+            if !delta.isFinite || magnitudeSquared > explodeSquared
+                || (magnitudeSquared.isInfinite && delta.magnitude > explode) {
                 return PixelOutcome(regime: .exploded, iterations: n + 1, finalValue: delta)
             }
-            if magnitude < vanish {
+            if magnitudeSquared < vanishSquared || (vanishSquared == 0 && delta.magnitude < vanish) {
                 return PixelOutcome(regime: .vanished, iterations: n + 1, finalValue: delta)
             }
-            if n + 1 > half { ringSum += Swift.abs(magnitude - 1) }
+            if n + 1 > half { ringSum += Swift.abs(magnitudeSquared.squareRoot() - 1) }
             d = nextDelta
             m += 1
         }

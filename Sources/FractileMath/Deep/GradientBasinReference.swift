@@ -56,7 +56,7 @@ public struct GradientBasinReference: Sendable {
     func run<Observer: IterationObserver>(offset: Complex, observer: inout Observer) -> PixelOutcome {
         guard orbit.count > 1 else { return settings.run(at: point + offset, observer: &observer) }
         let steps = Swift.max(settings.maxIterations, 0)
-        let radius = settings.divergeRadius
+        let radius = settings.divergeRadius, radiusSquared = radius * radius
         let eta = settings.learningRate
         let wirtinger = settings.gradient == .wirtinger
         var m = 0
@@ -72,7 +72,7 @@ public struct GradientBasinReference: Sendable {
                 m = 0
             }
             var dg = Complex.zero
-            var largestSlope = 0.0
+            var largestSlopeSquared = 0.0
             for k in 0..<pairs {
                 let index = m * pairs + k
                 let x = settings.dataX[k], tk = t[index], sk = s[index]
@@ -83,7 +83,7 @@ public struct GradientBasinReference: Sendable {
                     : { let tau = Complex.deltaTanh(u); return tau * sk / (Complex.one + tk * tau) }()
                 let ds = -(dt * (2.0 * tk + dt))
                 let ek = e[index] + dt
-                largestSlope = Swift.max(largestSlope, (sk + ds).magnitude)
+                largestSlopeSquared = Swift.max(largestSlopeSquared, (sk + ds).magnitudeSquared)
                 dg += wirtinger
                     ? 2.0 * (dt * (x * sk).conjugate + ek * (x * ds).conjugate)
                     : 2.0 * x * (dt * sk + ek * ds)
@@ -91,12 +91,15 @@ public struct GradientBasinReference: Sendable {
             let nextDelta = d - eta * dg
             let next = orbit[m + 1] + nextDelta
             observer.observe(next)
-            if !next.isFinite || next.magnitude > radius {
+            // Squared magnitudes against squared thresholds: no square root per step.
+            let nextSquared = next.magnitudeSquared
+            if !next.isFinite || nextSquared > radiusSquared || (nextSquared.isInfinite && next.magnitude > radius) {
                 stop = PixelOutcome(regime: .diverged, iterations: n + 1, finalValue: next)
                 break
             }
-            if (step[m] + (nextDelta - d)).magnitude <= 1e-12 * Swift.max(1, w.magnitude) {
-                stop = PixelOutcome(regime: largestSlope < 1e-9 ? .saturated : .converged, iterations: n + 1, finalValue: next)
+            if (step[m] + (nextDelta - d)).magnitudeSquared <= 1e-24 * Swift.max(1, w.magnitudeSquared) {
+                let regime: Regime = largestSlopeSquared < 1e-18 ? .saturated : .converged
+                stop = PixelOutcome(regime: regime, iterations: n + 1, finalValue: next)
                 break
             }
             w = next
