@@ -1,22 +1,10 @@
 // Number and URL-hash formatting shared by the viewer's scripts.
 "use strict";
 (function (Fractile) {
-  // Decimal digits that resolve a tenth of a screen pixel at zoom z (a map of `span` is 256 * 2^z pixels wide).
-  function digitsForZoom(span, zoom) {
-    const pixel = span / (256 * Math.pow(2, zoom));
-    return Math.max(1, Math.min(20, Math.ceil(-Math.log10(pixel / 10))));
-  }
-
-  // Fixed-point text without trailing zeros and without "-0".
-  function formatFixed(value, digits) {
-    let text = value.toFixed(digits);
-    if (text.indexOf(".") >= 0) text = text.replace(/\.?0+$/, "");
-    return text === "-0" ? "0" : text;
-  }
-
-  function formatComplex(re, im, digits) {
-    const sign = im < 0 ? "-" : "+";
-    return formatFixed(re, digits) + " " + sign + " " + formatFixed(Math.abs(im), digits) + "i";
+  // "re + imi" from two decimal strings (the exact coordinates the viewer prints at any depth).
+  function formatComplexText(reText, imText) {
+    const negative = imText.startsWith("-");
+    return reText + (negative ? " - " : " + ") + (negative ? imText.slice(1) : imText) + "i";
   }
 
   // Short human form of a probe value: 4 significant digits, exponent when very small or large.
@@ -37,27 +25,26 @@
     return formatValue(pair[0]) + (im < 0 ? " - " : " + ") + formatValue(Math.abs(im)) + "i";
   }
 
-  // "#map=NAME&z=Z&re=R&im=I" -> {map, z, re, im, reText, imText}; missing or invalid parts are left out.
+  // "#map=NAME&z=Z&re=R&im=I" -> {map, z, reText, imText}; missing or invalid parts are left out.
+  // re and im are decimal strings of any length, kept as text: they are the exact centre.
   function parseHash(hash) {
     const params = new URLSearchParams(String(hash || "").replace(/^#/, ""));
     const view = {};
     if (params.get("map")) view.map = params.get("map");
     const z = Number(params.get("z"));
-    if (params.has("z") && Number.isInteger(z)) view.z = z;
-    const reText = params.get("re"), imText = params.get("im");
-    if (reText !== null && imText !== null && reText.trim() !== "" && imText.trim() !== "" &&
-        Number.isFinite(Number(reText)) && Number.isFinite(Number(imText))) {
-      view.re = Number(reText);
-      view.im = Number(imText);
-      view.reText = reText.trim();
-      view.imText = imText.trim();
+    if (params.has("z") && params.get("z").trim() !== "" && Number.isInteger(z)) view.z = z;
+    const reText = (params.get("re") || "").trim(), imText = (params.get("im") || "").trim();
+    const { parseDecimal } = Fractile.exact;
+    if (parseDecimal(reText) && parseDecimal(imText)) {
+      view.reText = reText;
+      view.imText = imText;
     }
     return view;
   }
 
   function buildHash(name, zoom, reText, imText) {
-    return "#map=" + encodeURIComponent(name) + "&z=" + zoom + "&re=" + reText + "&im=" + imText;
+    return "#map=" + encodeURIComponent(name) + "&z=" + zoom + "&re=" + encodeURIComponent(reText) + "&im=" + encodeURIComponent(imText);
   }
 
-  Fractile.format = { digitsForZoom, formatFixed, formatComplex, formatValue, formatComplexValue, parseHash, buildHash };
+  Fractile.format = { formatComplexText, formatValue, formatComplexValue, parseHash, buildHash };
 })(window.Fractile = window.Fractile || {});

@@ -64,9 +64,10 @@
       "Regime “" + result.regime + "” after " + count(result.iterations, "iteration") + ".";
   }
 
-  // Name/value rows for the details table, by kind.
-  function facts(r) {
-    const rows = [["Point", complex([r.re, r.im])], ["Regime", String(r.regime).replace("_", " ")], ["Iterations", String(r.iterations)]];
+  // Name/value rows for the details table, by kind; `point` is the exact decimal text that was probed, if known.
+  function facts(r, point) {
+    const where = point ? Fractile.format.formatComplexText(point.re, point.im) : complex([r.re, r.im]);
+    const rows = [["Point", where], ["Regime", String(r.regime).replace("_", " ")], ["Iterations", String(r.iterations)]];
     if (r.kind === "forward_pass") rows.push(["Lyapunov λ", value(r.lyapunov)], ["Period", r.period === null || r.period === undefined ? "none" : String(r.period)]);
     if (r.kind === "gradient_basin") rows.push(["Limit w*", r.limit ? complex(r.limit) : "none"], ["Loss", value(r.loss)]);
     if (r.kind === "backprop_flow") rows.push(["Ring distance", value(r.ring)], ["|δ| at end", value(r.magnitude)]);
@@ -90,7 +91,7 @@
   }
 
   // Fills `body` with the explanation, the facts and the plots; returns a function that redraws the plots.
-  function render(body, result, legend) {
+  function render(body, result, legend, point) {
     body.replaceChildren();
     const entry = (legend || []).find((item) => item.regime === result.regime);
     const badge = element("span", "regime", String(result.regime).replace("_", " "));
@@ -98,7 +99,7 @@
     const sentence = element("p", "explanation", explain(result));
     sentence.id = "probe-sentence";
     const table = element("dl", "facts");
-    for (const [name, text] of facts(result)) table.append(element("dt", "", name), element("dd", "", text));
+    for (const [name, text] of facts(result, point)) table.append(element("dt", "", name), element("dd", "", text));
     const orbitTitle = result.kind === "gradient_basin" ? "Weight w during training" :
       result.kind === "backprop_flow" ? "Error signal δ layer by layer (unit circle dashed)" : "Activation z layer by layer";
     const orbit = figure(orbitTitle, "orbit-plot");

@@ -3,8 +3,12 @@
 Needs Debian's /usr/bin/chromium and /usr/bin/chromedriver (no Selenium Manager, no network).
 Screenshots go to the `artifacts` directory: viewer-first-screen.png, viewer-probe.png, viewer-phone*.png.
 """
+import json
+import math
+import pathlib
 import re
 import urllib.parse
+from fractions import Fraction
 
 import pytest
 
@@ -21,7 +25,7 @@ import pngread  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
-OUR_FILES = ("index.html", "app.js", "format.js", "plots.js", "probe.js", "style.css")
+OUR_FILES = ("index.html", "app.js", "exact.js", "format.js", "plots.js", "probe.js", "style.css")
 # The server may shed load with 503 + Retry-After; Chrome logs that as an error, the viewer retries the tile.
 # Chrome also aborts in-flight requests with ERR_NETWORK_CHANGED when the machine's interfaces change (containers
 # starting elsewhere on a shared machine); that is the environment, not the page, and the viewer retries those tiles.
@@ -308,3 +312,110 @@ def test_banner_when_the_server_goes_away(server, browser):
     page.wait(lambda d: d.find_element(By.ID, "banner").is_displayed(), "no banner when tiles fail")
     assert "could not be loaded" in page.driver.find_element(By.ID, "banner-text").text
     # The console holds the failed requests here; nothing else is checked about it.
+
+
+# ---------- depth: Leaflet's local world, exact decimal centres, deep links ----------
+
+TILE = 256
+DEEP_Z = 80
+TILE_URL = re.compile(r"/tiles/([^/]+)/(\d+)/(\d+)/(\d+)(@2x)?\.png$")
+
+
+def tile_of(frame, z, re_text, im_text):
+    """The real tile z/x/y under the point (decimal strings, exact) and the point's pixel offset in it."""
+    centre_re, centre_im = Fraction(frame["center"][0]), Fraction(frame["center"][1])
+    span = Fraction(frame["span"])
+    u = ((Fraction(re_text) - centre_re) / span + Fraction(1, 2)) * 2 ** z
+    v = ((centre_im - Fraction(im_text)) / span + Fraction(1, 2)) * 2 ** z
+    x, y = math.floor(u), math.floor(v)
+    return x, y, float((u - x) * TILE), float((v - y) * TILE)
+
+
+def settle(page, z):
+    """Waits until the hash shows zoom z, no animation runs, every tile of the view is in and the anchor is still."""
+    page.wait(lambda d: page.hash_view()["z"] == z and d.execute_script("""
+        const v = Fractile.viewer;
+        return !document.querySelector('#map.leaflet-zoom-anim') && document.getElementById('loading').hidden
+            && !v.moving && !v.anchorPending && !!v.layer && !v.layer.isLoading();"""),
+        "the view did not settle at z=%d" % z)
+
+
+def leaflet_numbers(page):
+    """Leaflet's own zoom, centre and pixel origin, and the anchor (level and origin tile, as strings)."""
+    return page.js("""
+        const v = Fractile.viewer, m = v.map, c = m.getCenter(), o = m.getPixelOrigin();
+        return {zoom: m.getZoom(), lat: c.lat, lng: c.lng, origin: [o.x, o.y],
+                b: v.anchor.b, x0: String(v.anchor.x0), y0: String(v.anchor.y0), anchors: v.anchors};""")
+
+
+def check_view(page, chosen, z=None):
+    """The tiles on screen are the real tiles around the hash's exact centre, each where MAPS.md puts it:
+    the tile under the centre holds the centre's pixel at the middle of the map, its neighbours follow on the grid.
+    Returns the view, the centre tile's URL and the positions of all tiles of that zoom."""
+    view = page.hash_view()
+    z = view["z"] if z is None else z
+    assert view["z"] == z and view["map"] == chosen["name"], view
+    x, y, fx, fy = tile_of(chosen["fractile"], z, view["re"], view["im"])
+    found = {}
+    for src, left, top, natural in page.js("""
+            return Array.from(document.querySelectorAll('#map img.leaflet-tile-loaded'), i => {
+              const r = i.getBoundingClientRect(); return [i.src, r.left, r.top, i.naturalWidth]; });"""):
+        match = TILE_URL.search(src)
+        assert match and match.group(1) == chosen["name"], src
+        if int(match.group(2)) == z:
+            found[(int(match.group(3)), int(match.group(4)))] = (left, top, natural, src)
+    assert (x, y) in found, "the tile %d/%d/%d under the centre is not on screen: %s" % (z, x, y, sorted(found))
+    left, top, natural, src = found[(x, y)]
+    width, height = page.js("const m = document.getElementById('map'); return [m.clientWidth, m.clientHeight]")
+    # Leaflet rounds its pixel origin, so the centre's pixel is where it belongs within one pixel.
+    assert abs(left + fx - width / 2) <= 1 and abs(top + fy - height / 2) <= 1, (z, x, y, left, top, fx, fy)
+    for (tx, ty), (tl, tt, tn, tsrc) in found.items():
+        assert (tl, tt) == (left + (tx - x) * TILE, top + (ty - y) * TILE), (tsrc, tl, tt, src, left, top)
+        assert tn in (TILE, 2 * TILE), (tsrc, tn)
+    # Leaflet's numbers stay small at any depth.
+    numbers = leaflet_numbers(page)
+    assert 0 <= numbers["zoom"] <= 16 and numbers["b"] + numbers["zoom"] == z, numbers
+    assert abs(numbers["lat"]) < 4096 and abs(numbers["lng"]) < 4096, numbers
+    assert max(abs(n) for n in numbers["origin"]) < 2 ** 40, numbers
+    return view, src, {key: value[:2] for key, value in found.items()}
+
+
+def test_reanchoring_keeps_the_centre_and_the_tiles_exact(server, browser):
+    chosen = server.json("/maps.json")["maps"][0]
+    # An ordered region where pixels settle in a few dozen steps: 25 zoom levels of tiles render quickly.
+    re_text, im_text = "0.21137", "0.42821"
+    deepest = min(26, chosen["maxzoom"])
+    page = browser(900, 640)
+    page.open(server, "#map=%s&z=2&re=%s&im=%s" % (chosen["name"], re_text, im_text))
+    settle(page, 2)
+    check_view(page, chosen, 2)
+    levels = {}
+    the_map = page.driver.find_element(By.ID, "map")
+    # Zoom in one level at a time: the anchor moves several times, the hash keeps the exact same centre text and
+    # the tiles are always the real ones under it.
+    for z in range(3, deepest + 1):
+        the_map.send_keys(Keys.ADD)
+        settle(page, z)
+        view, _, _ = check_view(page, chosen, z)
+        assert (view["re"], view["im"]) == (re_text, im_text), view
+        levels[z] = leaflet_numbers(page)["b"]
+    assert len(set(levels.values())) >= 4, "the anchor did not move as the view went deeper: %s" % levels
+    assert leaflet_numbers(page)["b"] > 0
+    # Pan far: two anchor tiles to the right. The centre moves by exactly that many pixels, the anchor follows.
+    before = leaflet_numbers(page)
+    shift = 2 * TILE * 2 ** before["zoom"]
+    page.js("Fractile.viewer.map.panBy([arguments[0], 0], {animate: false})", shift)
+    settle(page, deepest)
+    after = leaflet_numbers(page)
+    assert after["anchors"] > before["anchors"] and after["lng"] < before["lng"] + 1, (before, after)
+    view, _, _ = check_view(page, chosen, deepest)
+    pixel = Fraction(chosen["fractile"]["span"]) / (TILE * 2 ** deepest)
+    assert abs(Fraction(view["re"]) - Fraction(re_text) - shift * pixel) <= pixel, view
+    assert abs(Fraction(view["im"]) - Fraction(im_text)) <= pixel, view
+    # Zoom back out one level at a time, through the same anchor changes in reverse.
+    for z in range(deepest - 1, 1, -1):
+        the_map.send_keys(Keys.SUBTRACT)
+        settle(page, z)
+        check_view(page, chosen, z)
+    assert leaflet_numbers(page)["b"] == 0
+    assert_clean_console(page)
