@@ -351,11 +351,12 @@ def leaflet_numbers(page):
 def check_view(page, chosen, z=None):
     """The tiles on screen are the real tiles around the hash's exact centre, each where MAPS.md puts it:
     the tile under the centre holds the centre's pixel at the middle of the map, its neighbours follow on the grid.
-    Returns the view, the centre tile's URL and the positions of all tiles of that zoom."""
+    Returns the view, the centre tile's URL and {(x, y): (left, top, natural width)} of the tiles in sight."""
     view = page.hash_view()
     z = view["z"] if z is None else z
     assert view["z"] == z and view["map"] == chosen["name"], view
     x, y, fx, fy = tile_of(chosen["fractile"], z, view["re"], view["im"])
+    width, height = page.js("const m = document.getElementById('map'); return [m.clientWidth, m.clientHeight]")
     found = {}
     for src, left, top, natural in page.js("""
             return Array.from(document.querySelectorAll('#map img.leaflet-tile-loaded'), i => {
@@ -366,18 +367,19 @@ def check_view(page, chosen, z=None):
             found[(int(match.group(3)), int(match.group(4)))] = (left, top, natural, src)
     assert (x, y) in found, "the tile %d/%d/%d under the centre is not on screen: %s" % (z, x, y, sorted(found))
     left, top, natural, src = found[(x, y)]
-    width, height = page.js("const m = document.getElementById('map'); return [m.clientWidth, m.clientHeight]")
     # Leaflet rounds its pixel origin, so the centre's pixel is where it belongs within one pixel.
     assert abs(left + fx - width / 2) <= 1 and abs(top + fy - height / 2) <= 1, (z, x, y, left, top, fx, fy)
     for (tx, ty), (tl, tt, tn, tsrc) in found.items():
         assert (tl, tt) == (left + (tx - x) * TILE, top + (ty - y) * TILE), (tsrc, tl, tt, src, left, top)
         assert tn in (TILE, 2 * TILE), (tsrc, tn)
+    visible = {key: value[:3] for key, value in found.items()
+               if value[0] < width and value[0] + TILE > 0 and value[1] < height and value[1] + TILE > 0}
     # Leaflet's numbers stay small at any depth.
     numbers = leaflet_numbers(page)
     assert 0 <= numbers["zoom"] <= 16 and numbers["b"] + numbers["zoom"] == z, numbers
     assert abs(numbers["lat"]) < 4096 and abs(numbers["lng"]) < 4096, numbers
     assert max(abs(n) for n in numbers["origin"]) < 2 ** 40, numbers
-    return view, src, {key: value[:2] for key, value in found.items()}
+    return view, src, visible
 
 
 def test_reanchoring_keeps_the_centre_and_the_tiles_exact(server, browser):
@@ -419,3 +421,120 @@ def test_reanchoring_keeps_the_centre_and_the_tiles_exact(server, browser):
         check_view(page, chosen, z)
     assert leaflet_numbers(page)["b"] == 0
     assert_clean_console(page)
+
+
+REFERENCE = pathlib.Path(__file__).resolve().parents[1] / "reference"
+# Fallback centres: ordered points that settle in a few dozen steps (quick tiles), with 31 significant digits.
+FALLBACK_DEEP_POINT = ("0.2113700000000000000000001234567", "0.4282100000000000000000007654321")
+
+
+def deep_point(name):
+    """A centre for a deep link: a regime-boundary point from Tests/reference/deep_points.json when there is one."""
+    path = REFERENCE / "deep_points.json"
+    if path.exists():
+        data = json.loads(path.read_text())
+        entries = data.get("points", data.get(name, data)) if isinstance(data, dict) else data
+        for entry in entries if isinstance(entries, list) else [entries]:
+            if (isinstance(entry, dict) and entry.get("map", name) == name
+                    and isinstance(entry.get("re"), str) and isinstance(entry.get("im"), str)):
+                return entry["re"], entry["im"]
+    return FALLBACK_DEEP_POINT
+
+
+def map_for_depth(server, z, name="forward-pass"):
+    """The map and its TileJSON maxzoom; skips (saying why) when the server does not go that deep yet."""
+    chosen = next(m for m in server.json("/maps.json")["maps"] if m["name"] == name)
+    maxzoom = server.json("/tiles/%s.json" % name)["maxzoom"]
+    if maxzoom < z:
+        pytest.skip("the server's /tiles/%s.json says maxzoom %d < %d: deep zoom is not in this build" % (name, maxzoom, z))
+    return chosen
+
+
+def significant_digits(text):
+    return len(text.lstrip("-").replace(".", "").lstrip("0"))
+
+
+def screen_matches_tile(page, server, src):
+    """Compares the screenshot with the server's PNG of the tile at `src`, pixel for pixel, where no panel covers it.
+    Returns (pixels compared, pixels equal)."""
+    left, top, covers = page.js("""
+        const tile = Array.from(document.querySelectorAll('#map img.leaflet-tile-loaded')).find(i => i.src === arguments[0]);
+        const r = tile.getBoundingClientRect();
+        const covers = Array.from(document.querySelectorAll(
+            '#sidebar, #readout, #probe, #banner, .leaflet-control-container .leaflet-control'), e => {
+          const b = e.getBoundingClientRect(); return [b.left, b.top, b.right, b.bottom]; });
+        return [r.left, r.top, covers.filter(b => b[2] > b[0] && b[3] > b[1])];""", src)
+    width, height, screen, _ = pngread.decode(page.driver.get_screenshot_as_png())
+    _, _, tile_rows, _ = pngread.decode(server.get(urllib.parse.urlparse(src).path)[2])
+    compared = equal = 0
+    for j, row in enumerate(tile_rows):
+        for i, pixel in enumerate(row):
+            sx, sy = int(left) + i, int(top) + j
+            if not (0 <= sx < width and 0 <= sy < height):
+                continue
+            if any(b[0] - 1 <= sx <= b[2] + 1 and b[1] - 1 <= sy <= b[3] + 1 for b in covers):
+                continue
+            compared += 1
+            equal += all(abs(a - b) <= 2 for a, b in zip(screen[sy][sx], pixel))
+    return compared, equal
+
+
+@pytest.mark.parametrize("z", [26, DEEP_Z], ids=["z26", "z80"])
+def test_deep_link_shows_real_tiles_and_probes_exactly(server, browser, artifacts, z):
+    chosen = map_for_depth(server, z)
+    re_text, im_text = deep_point(chosen["name"]) if z == DEEP_Z else ("0.211370000000012345", "0.428210000000054321")
+    page = browser()
+    page.open(server, "#map=%s&z=%d&re=%s&im=%s" % (chosen["name"], z, re_text, im_text))
+    settle(page, z)
+    # The hash keeps the shared centre, digit for digit; the tiles are the real z/x/y around it, 256 pixels each.
+    view, centre_src, tiles = check_view(page, chosen, z)
+    assert (view["re"], view["im"]) == (re_text, im_text), view
+    assert all(natural == TILE for _, _, natural in tiles.values()), tiles
+    assert page.js("return Array.from(document.querySelectorAll('#map img.leaflet-tile-loaded')).every(i => i.complete)")
+    # What the screen shows is the server's tile, pixel for pixel.
+    compared, equal = screen_matches_tile(page, server, centre_src)
+    assert compared > 10000 and equal >= 0.98 * compared, (centre_src, compared, equal)
+    page.driver.save_screenshot(str(artifacts / ("viewer-deep-z%d.png" % z)))
+    # A probe at depth sends the clicked point as a long exact decimal, within a pixel or two of the centre.
+    probe_and_check(page, server, artifacts, "viewer-deep-z%d-probe.png" % z)
+    probed = page.js("const p = document.getElementById('probe').dataset; return [p.re, p.im]")
+    pixel = Fraction(chosen["fractile"]["span"]) / (TILE * 2 ** z)
+    assert abs(Fraction(probed[0]) - Fraction(re_text)) <= 2 * pixel, (probed, re_text)
+    assert abs(Fraction(probed[1]) - Fraction(im_text)) <= 2 * pixel, (probed, im_text)
+    assert min(significant_digits(t) for t in probed) >= 0.3 * z, probed
+    assert page.js("return document.getElementById('probe-title').textContent").startswith("c = " + probed[0])
+    assert_clean_console(page)
+
+
+@pytest.mark.parametrize("z", [26, DEEP_Z], ids=["z26", "z80"])
+def test_copy_link_at_depth_restores_exactly(server, browser, z):
+    chosen = map_for_depth(server, z)
+    re_text, im_text = deep_point(chosen["name"]) if z == DEEP_Z else ("0.21137", "0.42821")
+    page = browser()
+    page.open(server, "#map=%s&z=%d&re=%s&im=%s" % (chosen["name"], z, re_text, im_text))
+    settle(page, z)
+    # Pan with the keyboard, so the hash holds a centre the viewer computed itself.
+    the_map = page.driver.find_element(By.ID, "map")
+    the_map.send_keys(Keys.ARROW_RIGHT)
+    the_map.send_keys(Keys.ARROW_UP)
+    page.wait(lambda d: page.hash_view()["re"] != re_text and page.hash_view()["im"] != im_text,
+              "the keyboard did not pan the view")
+    settle(page, z)
+    view, centre_src, tiles = check_view(page, chosen, z)
+    assert significant_digits(view["re"]) >= 0.3 * z, view
+    page.driver.execute_cdp_cmd("Browser.grantPermissions", {
+        "origin": server.url, "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]})
+    page.driver.find_element(By.ID, "copy-link").click()
+    page.wait(lambda d: d.find_element(By.ID, "copy-link").text == "Copied", "copy link did not say Copied")
+    copied = page.driver.execute_async_script(
+        "navigator.clipboard.readText().then(arguments[0], (e) => arguments[0]('failed: ' + e))")
+    assert copied == page.js("return location.href"), copied
+    # A fresh browser opening the copied link sees the same centre text and the same tiles at the same places.
+    other = browser()
+    other.open(server, copied[len(server.url) + 1:])
+    settle(other, z)
+    again, again_src, again_tiles = check_view(other, chosen, z)
+    assert again == view
+    assert again_src == centre_src and again_tiles == tiles
+    assert_clean_console(page)
+    assert_clean_console(other)
