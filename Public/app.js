@@ -336,9 +336,12 @@
     if (!map || !anchor || state.moving || state.placing || map._animatingZoom) return;
     const l = map.getZoom(), z = anchor.b + l, centre = map.getCenter();
     const lx = centre.lng, ly = -centre.lat;
-    const b = Math.max(0, z - ANCHOR.MID);
-    const zoomOut = b !== anchor.b && (l > ANCHOR.MID + ANCHOR.SLACK || (anchor.b > 0 && l < ANCHOR.MID - ANCHOR.SLACK));
-    const panOut = anchor.b > 0 && (lx < 0 || lx > 2 || ly < 0 || ly > 2);
+    const position = positionAt(centre);
+    const zoomOut = anchorFor(def, z, position).b !== anchor.b &&
+      (l > ANCHOR.MID + ANCHOR.SLACK || (anchor.b > 0 && l < ANCHOR.MID - ANCHOR.SLACK));
+    // Off the block; beyond the map's edge (the bounds allow a margin) the anchor, clamped to the grid, stays.
+    const panOut = anchor.b > 0 && (lx < 0 || lx > 2 || ly < 0 || ly > 2) &&
+      !X.sameAnchor(X.anchorAround(position, anchor.b), anchor);
     if (!zoomOut && !panOut) {
       state.anchorPending = false;
       return;
@@ -352,7 +355,7 @@
     }
     const view = state.view;
     const same = view && view.anchor === anchor && view.z === z && view.lat === centre.lat && view.lng === centre.lng;
-    place(positionAt(centre), z, same ? view : null);
+    place(position, z, same ? view : null);
   }
 
   // ---------- the map ----------

@@ -420,6 +420,10 @@ def test_reanchoring_keeps_the_centre_and_the_tiles_exact(server, browser):
         settle(page, z)
         check_view(page, chosen, z)
     assert leaflet_numbers(page)["b"] == 0
+    # Moving the anchor hands the tiles on screen over to the new grid: no tile was fetched twice.
+    served = [line.split('"')[1] for line in server.log_lines
+              if '"GET /tiles/' in line and line.split('"')[2].split()[0] == "200"]
+    assert served and len(served) == len(set(served)), sorted(t for t in set(served) if served.count(t) > 1)
     assert_clean_console(page)
 
 
@@ -538,3 +542,35 @@ def test_copy_link_at_depth_restores_exactly(server, browser, z):
     assert again_src == centre_src and again_tiles == tiles
     assert_clean_console(page)
     assert_clean_console(other)
+
+
+def test_past_the_edge_of_the_map_at_depth(server, browser):
+    chosen = server.json("/maps.json")["maps"][0]
+    frame = chosen["fractile"]
+    z = min(14, chosen["maxzoom"])
+    edge = Fraction(frame["center"][0]) + Fraction(frame["span"]) / 2
+    page = browser()
+    page.open(server, "#map=%s&z=%d&re=%s&im=0.0123" % (chosen["name"], z, float(edge - Fraction(1, 100))))
+    settle(page, z)
+    check_view(page, chosen, z)
+    # Past the right edge (the bounds allow a margin there), off the anchor's block: the anchor, clamped to the
+    # grid, stays where it is. The edge is 0.01 / pixel (about 7000 pixels) to the right.
+    shift = int(Fraction(1, 100) / (Fraction(frame["span"]) / (TILE * 2 ** z))) + 400
+    page.js("Fractile.viewer.map.panBy([arguments[0], 0], {animate: false})", shift)
+    settle(page, z)
+    view = page.hash_view()
+    assert Fraction(view["re"]) > edge, view
+    assert leaflet_numbers(page)["lng"] > 2, "the centre is not off the anchor's block"
+    anchors = leaflet_numbers(page)["anchors"]
+    page.driver.execute_async_script("setTimeout(arguments[0], 300)")
+    assert leaflet_numbers(page)["anchors"] == anchors, "the anchor keeps moving past the edge"
+    # Only tiles of the grid were asked for: nothing past the edge, no failures, no banner.
+    tiles = [TILE_URL.search(src) for src in page.loaded_tiles()]
+    assert tiles and all(0 <= int(t.group(3)) < 2 ** int(t.group(2)) for t in tiles), tiles
+    assert not [line for line in server.log_lines if '"GET /tiles/' in line and '" 404 ' in line]
+    assert not page.driver.find_element(By.ID, "banner").is_displayed()
+    # Back inside, the view is exact again.
+    page.js("Fractile.viewer.map.panBy([arguments[0], 0], {animate: false})", -shift)
+    settle(page, z)
+    check_view(page, chosen, z)
+    assert_clean_console(page)
