@@ -14,6 +14,7 @@
   // 2^(8 + 12 + 16) = 2^36 pixels: local zoom <= LOCAL_MAX, local coordinates within +-BOX level-b tiles.
   const ANCHOR = { MID: 8, SLACK: 4, LOCAL_MAX: 16, BOX: 4096 };
   const EXTRA_BITS = 40; // positions parsed from text resolve 2^-40 of a pixel
+  const MARGIN = 0.15;   // the view may go this fraction of the map's size past its edges
 
   const state = {
     maps: [], byName: new Map(), tilejson: new Map(),
@@ -292,7 +293,7 @@
     const limits = zoomLimits(def, anchor);
     map.options.minZoom = limits.min;
     map.options.maxZoom = limits.max;
-    map.options.maxBounds = boundsOf(X.localBox(anchor, 0.15, ANCHOR.BOX));
+    map.options.maxBounds = boundsOf(X.localBox(anchor, MARGIN, ANCHOR.BOX));
     Object.assign(layer.options, { minZoom: limits.min, maxZoom: limits.max, maxNativeZoom: limits.max,
       bounds: boundsOf(X.localBox(anchor, 0, ANCHOR.BOX)) });
   }
@@ -300,6 +301,7 @@
   // Shows `position` at real zoom z, with the anchor that suits them. `text` is the view's hash text, if known.
   function place(position, z, text) {
     const map = state.map, layer = state.layer;
+    position = X.clampToMap(position, MARGIN);
     const anchor = anchorFor(state.current, z, position);
     const centre = latLngOf(X.localOf(anchor, position));
     const handover = map._loaded;

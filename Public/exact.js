@@ -129,9 +129,12 @@
     return { x: half + offset(re, frame.cr), y: half - offset(im, frame.ci), q };
   }
 
-  // A position with its numerators brought to precision q (exact when q grows, rounded down when it shrinks).
-  function atPrecision(position, q) {
-    return { x: floorShift(position.x, position.q - q), y: floorShift(position.y, position.q - q), q };
+  // The position moved into the map's square grown by `pad` of its size (nonsense like re=1e300 lands on the edge).
+  function clampToMap(position, pad) {
+    const n = pow2(position.q);
+    const grow = (n * BigInt(Math.round(pad * 1000))) / 1000n;
+    const clamp = (value) => (value < -grow ? -grow : value > n + grow ? n + grow : value);
+    return { x: clamp(position.x), y: clamp(position.y), q: position.q };
   }
 
   // Pixel size at zoom z, log10 (doubles are plenty for this: it only chooses how many digits to print).
@@ -217,7 +220,7 @@
   }
 
   Fractile.exact = {
-    splitDouble, toNumber, makeFrame, parseDecimal, formatDyadic, complexAt, positionOf, atPrecision,
+    splitDouble, toNumber, makeFrame, parseDecimal, formatDyadic, complexAt, positionOf, clampToMap,
     log10Pixel, digitsFor, formatComplexAt, anchorAround, localOf, positionOfLocal, realTile, localBox, sameAnchor,
   };
 })(window.Fractile = window.Fractile || {});
