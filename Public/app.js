@@ -319,7 +319,7 @@
     map.fire("zoomlevelschange");
     const now = map.getCenter();
     state.view = text && now.lat === centre.lat && now.lng === centre.lng
-      ? { map: state.current.name, z: realZoom(), reText: text.reText, imText: text.imText, anchor, lat: now.lat, lng: now.lng }
+      ? { map: state.current.name, reText: text.reText, imText: text.imText, anchor, lat: now.lat, lng: now.lng }
       : null;
     placeMarker();
     writeHash();
@@ -355,9 +355,7 @@
       state.anchorPending = true;
       return;
     }
-    const view = state.view;
-    const same = view && view.anchor === anchor && view.z === z && view.lat === centre.lat && view.lng === centre.lng;
-    place(position, z, same ? view : null);
+    place(position, z, keptView());
   }
 
   // ---------- the map ----------
@@ -419,16 +417,25 @@
     if (hadFocus) map.getContainer().focus({ preventScroll: true });
   }
 
+  // The hash's centre text while it still describes the view's centre exactly (same map, anchor and Leaflet centre:
+  // zooming about the centre keeps it), else null.
+  function keptView() {
+    const view = state.view, map = state.map;
+    if (!view || !map || !state.current || !state.anchor) return null;
+    const centre = map.getCenter();
+    return view.map === state.current.name && view.anchor === state.anchor &&
+      view.lat === centre.lat && view.lng === centre.lng ? view : null;
+  }
+
   // The hash always holds the view; the text of a view that came from the hash is kept while it still holds.
   function writeHash() {
     const map = state.map, def = state.current;
     if (!map || !def || !state.anchor || state.placing) return;
     const centre = map.getCenter(), z = realZoom();
-    let view = state.view;
-    if (!(view && view.map === def.name && view.anchor === state.anchor && view.z === z &&
-          view.lat === centre.lat && view.lng === centre.lng)) {
+    let view = keptView();
+    if (!view) {
       const text = textAt(positionAt(centre), hashDigits(z));
-      view = state.view = { map: def.name, z, reText: text.re, imText: text.im, anchor: state.anchor,
+      view = state.view = { map: def.name, reText: text.re, imText: text.im, anchor: state.anchor,
         lat: centre.lat, lng: centre.lng };
     }
     const hash = buildHash(def.name, z, view.reText, view.imText);
@@ -465,7 +472,9 @@
       const f = fractileOf(def);
       if (Math.abs(re - f.center[0]) <= f.span / 2 && Math.abs(im - f.center[1]) <= f.span / 2) {
         const z = clampZoom(def, Math.round(realZoom() + Math.log2(f.span / state.frame.span)));
-        const text = textAt(position, Math.max(hashDigits(z, frameOf(def)), hashDigits(realZoom())));
+        const kept = keptView();
+        const text = kept ? { re: kept.reText, im: kept.imText }
+          : textAt(position, Math.max(hashDigits(z, frameOf(def)), hashDigits(realZoom())));
         view = { z, reText: text.re, imText: text.im };
       }
     }
