@@ -332,11 +332,14 @@ def tile_of(frame, z, re_text, im_text):
 
 
 def settle(page, z):
-    """Waits until the hash shows zoom z, no animation runs, every tile of the view is in and the anchor is still."""
+    """Waits until the hash shows zoom z, no animation runs, every tile of the view is in (and faded in) and the
+    anchor is still."""
     page.wait(lambda d: page.hash_view()["z"] == z and d.execute_script("""
         const v = Fractile.viewer;
         return !document.querySelector('#map.leaflet-zoom-anim') && document.getElementById('loading').hidden
-            && !v.moving && !v.anchorPending && !!v.layer && !v.layer.isLoading();"""),
+            && !v.moving && !v.anchorPending && !!v.layer && !v.layer.isLoading()
+            && Array.from(document.querySelectorAll('#map img.leaflet-tile-loaded'))
+                 .every(i => getComputedStyle(i).opacity === '1');"""),
         "the view did not settle at z=%d" % z)
 
 
@@ -573,4 +576,23 @@ def test_past_the_edge_of_the_map_at_depth(server, browser):
     page.js("Fractile.viewer.map.panBy([arguments[0], 0], {animate: false})", -shift)
     settle(page, z)
     check_view(page, chosen, z)
+    assert_clean_console(page)
+
+
+def test_zooming_through_the_limit_of_doubles(server, browser):
+    """Leaflet's doubles would break near zoom 45: zoom from 38 to 59 and back with the keyboard, three levels a key."""
+    chosen = map_for_depth(server, 59)
+    re_text, im_text = "0.2113700000000000012345", "0.4282100000000000054321"
+    page = browser(900, 640)
+    page.open(server, "#map=%s&z=38&re=%s&im=%s" % (chosen["name"], re_text, im_text))
+    settle(page, 38)
+    the_map = page.driver.find_element(By.ID, "map")
+    levels = {}
+    for z in list(range(41, 60, 3)) + list(range(56, 37, -3)):
+        the_map.send_keys(Keys.SHIFT, Keys.ADD if z > page.hash_view()["z"] else Keys.SUBTRACT)
+        settle(page, z)
+        view, _, _ = check_view(page, chosen, z)
+        assert (view["re"], view["im"]) == (re_text, im_text), view
+        levels[z] = leaflet_numbers(page)["b"]
+    assert len(set(levels.values())) >= 4, levels
     assert_clean_console(page)
