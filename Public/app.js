@@ -244,7 +244,9 @@
   });
 
   function updateLoading() {
-    for (const tile of state.loading) if (!tile.isConnected) state.loading.delete(tile);
+    // Leaflet drops some unfinished tiles without a `tileunload` (tiles of an abandoned zoom): forget detached ones.
+    // A new tile sits in a document fragment until its row is added, so "detached" means it has no parent at all.
+    for (const tile of state.loading) if (!tile.parentNode) state.loading.delete(tile);
     const count = state.loading.size;
     $("loading-count").textContent = String(count);
     $("loading").hidden = count === 0;
