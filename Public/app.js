@@ -531,7 +531,7 @@
     const z = realZoom();
     const text = textAt(positionAt(latlng), readoutDigits(z));
     const readout = $("readout");
-    readout.textContent = label + formatComplexText(text.re, text.im) + "  ·  z " + z;
+    readout.textContent = label + formatComplexText(text.re, text.im) + "  ·  z\u00a0" + z;
     readout.dataset.re = text.re;
     readout.dataset.im = text.im;
   }
