@@ -171,7 +171,7 @@ class Outcome:
         self.event = event                    # True: a test stopped the run; False: decided after N steps
         self.closeness = closeness            # min relative distance of a decisive comparison to its threshold
         self.step_closeness = step_closeness  # relative distance of the last-step step test to its tolerance
-        self.orbit = orbit                    # z_1, z_2, ... (w or delta) as Python complex
+        self.orbit = orbit                    # z_1, z_2, ... (w or delta), mpmath values
         self.statistic = statistic            # lyapunov or ring, when the run used all N steps
         self.threshold = threshold            # 0 or ringTolerance
         self.standard_error = standard_error  # batch-means standard error of the statistic
@@ -234,9 +234,8 @@ def forward_pass(m, p):
     orbit = []
     for n in range(n_max):
         z_next = tanh(w * z + b)
-        zc = complex(z_next)
-        orbit.append(zc)
-        size = abs(zc)
+        orbit.append(z_next)
+        size = abs(complex(z_next))
         closeness = min(closeness, rel(size, radius))
         if not math.isfinite(size) or size > radius:
             return Outcome("escaped", n + 1, True, closeness, step_closeness, orbit)
@@ -281,9 +280,8 @@ def gradient_basin(m, p):
                 g += 2 * e * x * s
             s_max = max(s_max, abs(complex(s)))
         w_next = w - eta * g
-        wc = complex(w_next)
-        orbit.append(wc)
-        size = abs(wc)
+        orbit.append(w_next)
+        size = abs(complex(w_next))
         closeness = min(closeness, rel(size, radius))
         if not math.isfinite(size) or size > radius:
             return Outcome("diverged", n + 1, True, closeness, step_closeness, orbit)
@@ -312,9 +310,8 @@ def backprop_flow(m, p):
     for n in range(n_max):
         t = tanh(w * delta)
         delta = (1 - t * t) * delta + c
-        dc = complex(delta)
-        orbit.append(dc)
-        size = abs(dc)
+        orbit.append(delta)
+        size = abs(complex(delta))
         closeness = min(closeness, rel(size, m.explode), rel(size, m.vanish))
         if not math.isfinite(size) or size > m.explode:
             return Outcome("exploded", n + 1, True, closeness, FAR, orbit)
@@ -337,11 +334,16 @@ def classify(m, point, prec=PREC):
         return KINDS[m.kind](m, mpc_of(point))
 
 
+def distances(a, b):
+    """|a_n - b_n| and max(1, |a_n|) as doubles, the differences taken in full precision, over the common length."""
+    for u, v in zip(a, b):
+        yield float(abs(u - v)), max(1.0, float(abs(u)))
+
+
 def separation_step(a, b):
     """The first step at which two orbits are more than SEPARATION apart (relative to max(1, |z|)), or None."""
-    for n, (u, v) in enumerate(zip(a, b)):
-        scale = max(1.0, abs(u))
-        if not abs(u - v) <= SEPARATION * scale:  # also true for inf/nan
+    for n, (distance, scale) in enumerate(distances(a, b)):
+        if not distance <= SEPARATION * scale:  # also true for inf/nan
             return n + 1
     return None
 
@@ -357,7 +359,7 @@ class Verdict:
         self.reason = self._reason()
         # How far apart the two orbits got (before either run stopped): about 1e-6 pixel widths times the orbit's
         # derivative with respect to the pixel; find_deep_points follows boundaries where this grows.
-        self.spread = max((abs(u - v) for u, v in zip(outcome.orbit, second.orbit)), default=0.0)
+        self.spread = max((d for d, _ in distances(outcome.orbit, second.orbit)), default=0.0)
 
     def _reason(self):
         first, second = self.outcome, self.second
@@ -392,7 +394,8 @@ def displaced(m, point, z, scale=1):
 
 
 def judge_point(m, point, z, scale=1):
-    """Verdict for an exact point, with the margin of a pixel at zoom z."""
+    """Verdict for an exact point, with the margin of a pixel at zoom z (which need not be the zoom of a tile holding
+    the point: find_deep_points judges shallow tiles with the margin of the deep ones it is heading for)."""
     first = classify(m, point, PREC)
     second = classify(m, displaced(m, point, z, scale), SECOND_PREC)
     return Verdict(first, second)
