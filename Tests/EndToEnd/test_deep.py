@@ -10,6 +10,11 @@ boundary point) are recomputed with Tests/reference/deep_reference.py: mpmath at
 Agreement is required at every sampled pixel except those within numerical margin, which are counted, reported (in
 test-artifacts/deep-agreement.txt) and may not exceed 10% of a tile's sample, so the comparison cannot pass vacuously;
 each tile must also show at least two regimes among its decided pixels, or it is no evidence about deep structure.
+The exception are tiles that deep_points.json marks "structure": false: where the finder found no tile at that zoom
+whose boundary is still decided (a regime boundary that is a level set of a smooth quantity, such as the Lyapunov
+exponent's zero set, is a straight line at depth along which the quantity differs by less than the margin from one
+pixel to the next), it fell back to a tile whose sampled pixels are all decided in one regime: that still checks the
+deep arithmetic pixel by pixel, but not where a boundary falls.
 
 The margin rule. A pixel is within numerical margin when its regime is not a property of the pixel at its
 resolution, i.e. when a correct renderer may legitimately answer otherwise. The renderer's own arithmetic is
@@ -74,6 +79,10 @@ def deep_tile(name, z):
     return m, x, y, (tile["re"], tile["im"])
 
 
+def tile_structure(name, z):
+    return next(t for t in DEEP[name]["tiles"] if t["z"] == z).get("structure", True)
+
+
 def render(tmp_path, name, z, x, y, regimes=False):
     out = tmp_path / ("%s-%d-%d-%d.png" % (name, z, x % 1000, y % 1000))
     args = ["render", name, z, x, y, "--output", out, "--report"]
@@ -108,7 +117,7 @@ def test_deep_regimes_agree_with_mpmath(tmp_path, agreement_log, name, z):
         verdict = deep_reference.judge(m, z, x, y, i, j)
         rendered = rows[j][i]
         if verdict.within_margin:
-            excluded[verdict.reason.split(":")[0]] += 1
+            excluded[verdict.category] += 1
         else:
             decided[verdict.regime] += 1
             if rendered != verdict.regime:
@@ -122,7 +131,10 @@ def test_deep_regimes_agree_with_mpmath(tmp_path, agreement_log, name, z):
     assert not disagreements, "\n".join(disagreements)
     assert sum(excluded.values()) <= MAX_EXCLUDED_SHARE * len(pixels), (
         "too many pixels within margin for a meaningful comparison: %s" % dict(excluded))
-    assert len(decided) >= 2, "the tile shows one regime only, no deep structure: %s" % dict(decided)
+    if tile_structure(name, z):
+        assert len(decided) >= 2, "the tile shows one regime only, no deep structure: %s" % dict(decided)
+    else:
+        assert decided, "no decided pixel at all"
 
 
 def double_pixel_centres(m, z, x, y):
@@ -133,7 +145,8 @@ def double_pixel_centres(m, z, x, y):
 
 
 def blocky(rows):
-    """True when all pixel-to-pixel changes fall on the edges of k x k blocks for some k >= 2, in both directions."""
+    """True when the tile is made of aligned 2 x 2 blocks of one colour each (as it is for any even block size): every
+    change between neighbouring pixels, across and down, falls on an odd boundary."""
     horizontal = {i for row in rows for i in range(len(row) - 1) if row[i] != row[i + 1]}
     vertical = {j for j in range(len(rows) - 1) if rows[j] != rows[j + 1]}
     changes = horizontal | vertical
@@ -144,7 +157,7 @@ def blocky(rows):
 def test_neighbouring_deep_tiles_are_not_blocky(tmp_path, name):
     z = 80
     m, x, y, _ = deep_tile(name, z)
-    for tx in (x, x + 1):
+    for tx in (x, x + 1 if x + 1 < 2**z else x - 1):
         centres = double_pixel_centres(m, z, tx, y)
         assert centres <= 4, "z = 80 should be beyond doubles"  # so a double renderer would have been blocky
         path, report, _ = render(tmp_path, name, z, tx, y)

@@ -383,6 +383,18 @@ class Verdict:
     def within_margin(self):
         return self.reason is not None
 
+    @property
+    def category(self):
+        """The margin rule that applies, in one word (None when decided): sensitive, separated, statistic,
+        threshold."""
+        if self.reason is None:
+            return None
+        for prefix, word in (("sensitive", "sensitive"), ("decided at step", "separated"),
+                             ("separated orbit", "statistic"), ("near threshold", "threshold")):
+            if self.reason.startswith(prefix):
+                return word
+        return "other"
+
     def __repr__(self):
         return "Verdict(%s, %s)" % (self.regime, self.reason or "decided")
 

@@ -122,7 +122,7 @@ def settings_of(entry):
     return {k: v for k, v in entry.items() if k not in ("name", "title", "description", "maxZoom")}
 
 
-def check_tile(m, point, z, between, log):
+def check_tile(m, point, z, between, log, structure=True):
     """The tile at zoom z around `point` (rounded to DIGITS digits), judged on the sample test_deep.py uses: its
     deep_points.json entry, or None when it is not acceptable."""
     point = (Fraction(decimal(point[0])), Fraction(decimal(point[1])))
@@ -136,10 +136,29 @@ def check_tile(m, point, z, between, log):
     if reasons:
         log("      excluded as: %s; e.g. %s" % ("; ".join(reasons), next(
             v.reason for v in verdicts.values() if v.within_margin)[:300]))
-    if not acceptable(verdicts):
+    if not (acceptable(verdicts) if structure else decided and excluded <= MAX_EXCLUDED_SHARE * len(verdicts)):
         return None
     return {"z": z, "x": str(x), "y": str(y), "re": decimal(point[0]), "im": decimal(point[1]),
-            "between": list(between), "decided": decided, "excluded": excluded, "sampled": len(verdicts)}
+            "between": list(between), "structure": structure, "decided": decided, "excluded": excluded,
+            "sampled": len(verdicts)}
+
+
+def fallback(m, tiles, z, rng, log):
+    """For a zoom where no tile with two decided regimes was found: a tile whose sample is decided, in one regime,
+    around a lattice point of the deepest tile that does have structure (else of tile 0/0/0). It still checks the
+    renderer's deep arithmetic pixel by pixel, but not where it puts a boundary."""
+    anchor = max(tiles.values(), key=lambda t: t["z"], default=None)
+    za, xa, ya = (anchor["z"], int(anchor["x"]), int(anchor["y"])) if anchor else (0, 0, 0)
+    lattice = [(32 * a + 16, 32 * b + 16) for b in range(GRID) for a in range(GRID)]
+    rng.shuffle(lattice)
+    for ij in lattice:
+        point = D.pixel_center(m, za, xa, ya, *ij)
+        verdict = D.judge_point(m, point, z)
+        if not verdict.within_margin:
+            entry = check_tile(m, point, z, (verdict.regime,), log, structure=False)
+            if entry is not None:
+                return entry
+    return None
 
 
 def descend(m, rng, log, target, start_z=0, step=3, branches=3):
@@ -266,7 +285,11 @@ def main(argv):
         tiles = find(maps[name], args.bisections, args.descents, random.Random("%s/%d" % (name, args.seed)), log)
         missing = [z for z in ZOOMS if z not in tiles]
         if missing:
-            log("  no acceptable tile at z = %s" % missing)
+            log("  no tile with two decided regimes at z = %s: falling back to decided single-regime tiles" % missing)
+            for z in missing:
+                entry = fallback(maps[name], tiles, z, random.Random("%s/%d/%d" % (name, args.seed, z)), log)
+                if entry is not None:
+                    tiles[z] = entry
         if not tiles:
             continue
         points[name] = {"settings": settings_of(maps[name].entry), "tiles": [tiles[z] for z in sorted(tiles)]}
