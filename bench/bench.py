@@ -312,7 +312,7 @@ def tile_of(name, re_text, im_text, z):
 def deep_zoom():
     """Cost of a deep tile (perturbation) against a shallow one (doubles) around the same boundary point."""
     points = json.load(open(DEEP_POINTS))
-    names = [n for n in points if n in MAPS]
+    names = [n for n in MAPS if n in points]
     for name in names[:1] if QUICK else names:
         tile = next((t for t in points[name]["tiles"] if t["z"] == DEEP_ZOOM), None)
         if tile is None or MAPS[name].get("maxZoom", 0) < DEEP_ZOOM:
