@@ -12,7 +12,7 @@ CPU_FLAGS ?= $(if $(shell grep -m1 -ow avx2 /proc/cpuinfo 2>/dev/null),-Xswiftc 
 # Debian packages: what building and serving need, and what the tests drive (browser, real clients, peers).
 RUN_PACKAGES := pkg-config libpng-dev zlib1g-dev libjs-leaflet
 TEST_PACKAGES := $(RUN_PACKAGES) chromium chromium-driver curl wrk nginx-light slowhttptest prometheus
-PIP_TEST_PACKAGES := selenium pytest
+PIP_TEST_PACKAGES := selenium pytest mpmath
 
 .PHONY: all build run test test-swift test-e2e deps-run deps-test clean
 
@@ -32,7 +32,7 @@ deps-run:
 
 deps-test:
 	$(call install_missing,$(TEST_PACKAGES))
-	@$(PYTHON) -c 'import selenium, pytest' 2>/dev/null || $(PYTHON) -m pip install -q $(PIP_TEST_PACKAGES)
+	@$(PYTHON) -c 'import selenium, pytest, mpmath' 2>/dev/null || $(PYTHON) -m pip install -q $(PIP_TEST_PACKAGES)
 
 build: deps-run
 	$(SWIFT) build -c release $(CPU_FLAGS)

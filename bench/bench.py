@@ -7,7 +7,9 @@
 2. cores: the same with the server pinned to one core;
 3. warm serving: wrk -c 64 over keep-alive for cached tiles, against nginx serving the same PNG files from disk;
 4. PNG: encoding's share of a cold tile, bytes against a plain RGB PNG of the same pixels;
-5. memory: peak RSS under a random-tile load against the memory-cache budget + 64 MB.
+5. memory: peak RSS under a random-tile load against the memory-cache budget + 64 MB;
+6. deep zoom (issue #8): render seconds of a z = 80 tile at each map's deep point (Tests/reference/deep_points.json)
+   against the z = 10 tile holding the same point, both from `fractile render --report`, as a ratio.
 
 BENCH_QUICK=1 shortens everything for iteration; BENCH_MEMORY_SECONDS sets the memory run (default 120).
 Prints one line per target and writes them, with the details, to docs/benchmarks.md.
@@ -24,6 +26,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+from fractions import Fraction
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.environ.get("FRACTILE_BIN", os.path.join(ROOT, ".build/release/fractile"))
@@ -42,6 +45,10 @@ REGIME_TOLERANCE = 0.005
 WORK = os.path.join(ROOT, "bench-results", "tmp")
 CONFIG = json.load(open(os.path.join(ROOT, "config.json")))
 MAPS = {m["name"]: m for m in CONFIG["maps"]}
+
+DEEP_POINTS = os.path.join(ROOT, "Tests", "reference", "deep_points.json")
+DEEP_ZOOM, SHALLOW_ZOOM = 80, 10
+DEEP_RUNS = 1 if QUICK else 3  # best of, for each tile
 
 lines = []    # the one-line verdicts
 details = []  # everything else worth keeping
@@ -285,6 +292,44 @@ def png(reports):
             f"{rgb / 1024:.1f} KiB as plain RGB PNG ({ours / rgb:.2f}x)")
 
 
+def render_report(name, z, x, y):
+    out = subprocess.run([BIN, "render", name, str(z), str(x), str(y), "--report", "--config",
+                          os.path.join(ROOT, "config.json"), "-o", os.devnull],
+                         check=True, capture_output=True, text=True).stdout
+    return {k: v for k, v in re.findall(r"(\w+)=(\S+)", out)}
+
+
+def tile_of(name, re_text, im_text, z):
+    """The tile at zoom z that holds the point, exactly (MAPS.md tile coordinates, config numbers as doubles)."""
+    m = MAPS[name]
+    centre = m["center"] if isinstance(m["center"], list) else [m["center"], 0]
+    span = Fraction(float(m["span"]))
+    u = ((Fraction(re_text) - Fraction(float(centre[0]))) / span + Fraction(1, 2)) * 2**z
+    v = ((Fraction(float(centre[1])) - Fraction(im_text)) / span + Fraction(1, 2)) * 2**z
+    return int(u // 1), int(v // 1)
+
+
+def deep_zoom():
+    """Cost of a deep tile (perturbation) against a shallow one (doubles) around the same boundary point."""
+    points = json.load(open(DEEP_POINTS))
+    names = [n for n in MAPS if n in points]
+    for name in names[:1] if QUICK else names:
+        tile = next((t for t in points[name]["tiles"] if t["z"] == DEEP_ZOOM), None)
+        if tile is None or MAPS[name].get("maxZoom", 0) < DEEP_ZOOM:
+            say(f"deep {name}: no z={DEEP_ZOOM} point or maxZoom below it, skipped")
+            continue
+        seconds, arithmetic = {}, {}
+        for z in (SHALLOW_ZOOM, DEEP_ZOOM):
+            x, y = tile_of(name, tile["re"], tile["im"], z)
+            reports = [render_report(name, z, x, y) for _ in range(DEEP_RUNS)]
+            seconds[z] = min(float(r["render_seconds"]) for r in reports)
+            arithmetic[z] = reports[0].get("arithmetic", "?")
+        ratio = seconds[DEEP_ZOOM] / seconds[SHALLOW_ZOOM]
+        say(f"deep {name}: z={DEEP_ZOOM} tile {seconds[DEEP_ZOOM]:.2f} s ({arithmetic[DEEP_ZOOM]}), "
+            f"z={SHALLOW_ZOOM} tile {seconds[SHALLOW_ZOOM]:.3f} s ({arithmetic[SHALLOW_ZOOM]}) around the same point, "
+            f"ratio {ratio:.1f}x (best of {DEEP_RUNS}, render seconds)")
+
+
 def metric(server, prefix):
     """The first /metrics sample whose name starts with prefix, as text ('?' when there is none)."""
     text = urllib.request.urlopen(f"http://127.0.0.1:{server.port}/metrics", timeout=10).read().decode()
@@ -341,6 +386,7 @@ def main():
     cores()
     warm_serving()
     png(reports)
+    deep_zoom()
     memory()
     load = os.getloadavg()
     revision = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True,
