@@ -161,15 +161,15 @@ def fallback(m, tiles, z, rng, log):
     return None
 
 
-def descend(m, rng, log, target, start_z=0, step=3, branches=3):
+def descend(m, rng, log, target, start_z=0, step=3, branches=3, budget=45):
     """Zooms in tile by tile towards zoom `target`, following the part of a regime boundary that is still resolved
     there: at each level the 8 x 8 lattice of the tile is judged with the margin of a pixel at `target` (structure at
     z = 100 lives where shallower tiles look sensitive), and the next tile (`step` levels deeper) is the one around the
     midpoint of a pair of neighbouring lattice points that are decided, in different regimes, and whose orbits spread
     the most under the displacement (an orbit whose derivative does not grow as fast as the zoom has a smooth boundary
     at depth). Backtracks (trying `branches` pairs per level) where no such pair is left, or where, from PRUNE_ZOOM on,
-    too many points are within margin or the spread falls below SPREAD_FLOOR. Returns (point, regimes) for a
-    boundary point in an acceptable tile at `target`, or None."""
+    too many points are within margin or the spread falls below SPREAD_FLOOR; gives up after `budget` tiles. Returns
+    (point, regimes) for a boundary point in an acceptable tile at `target`, or None."""
     lattice = [(32 * a + 16, 32 * b + 16) for b in range(GRID) for a in range(GRID)]
     visited = set()
 
@@ -187,7 +187,7 @@ def descend(m, rng, log, target, start_z=0, step=3, branches=3):
         return pairs
 
     def visit(z, x, y):
-        if (z, x, y) in visited:
+        if (z, x, y) in visited or len(visited) >= budget:
             return None
         visited.add((z, x, y))
         started = time.time()
