@@ -443,6 +443,8 @@ def deep_point(name):
     if path.exists():
         data = json.loads(path.read_text())
         entries = data.get("points", data.get(name, data)) if isinstance(data, dict) else data
+        if isinstance(entries, dict) and isinstance(entries.get("tiles"), list):  # {map: {"tiles": [...]}}, z=80 first
+            entries = sorted(entries["tiles"], key=lambda tile: tile.get("z") != 80)
         for entry in entries if isinstance(entries, list) else [entries]:
             if (isinstance(entry, dict) and entry.get("map", name) == name
                     and isinstance(entry.get("re"), str) and isinstance(entry.get("im"), str)):
