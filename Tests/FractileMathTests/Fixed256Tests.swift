@@ -8,7 +8,7 @@ final class Fixed256Tests: XCTestCase {
             XCTFail("cannot parse \(text)", file: file, line: line)
             return .zero
         }
-        return parsed.value
+        return parsed
     }
 
     private func assertClose(_ a: Fixed256, _ b: Fixed256, within bits: Int, _ message: String = "",
@@ -48,9 +48,9 @@ final class Fixed256Tests: XCTestCase {
         XCTAssertEqual(decimal("-12.5e-1").doubleValue, -1.25)
         XCTAssertEqual(decimal("+7E2").doubleValue, 700)
         XCTAssertEqual(decimal("0.000").doubleValue, 0)
-        XCTAssertEqual(Fixed256.parseDecimal("-0.80000000000000000000000000000123")?.significantDigits, 32)
-        XCTAssertEqual(Fixed256.parseDecimal("0.25")?.significantDigits, 2)
-        XCTAssertEqual(Fixed256.parseDecimal("0.0")?.significantDigits, 0)
+        XCTAssertEqual(ProbePoint.significantDigits("-0.80000000000000000000000000000123"), 32)
+        XCTAssertEqual(ProbePoint.significantDigits("0.25e-7"), 2)
+        XCTAssertEqual(ProbePoint.significantDigits("0.0"), 0)
         assertClose(decimal("1e-18") * decimal("1e18"), .one, within: 120)
         for bad in ["", "-", ".", "1..2", "1e", "0x10", " 1", "1 ", "nan", "inf", "1e99999", "1e30", "--1", "1.2.3"] {
             XCTAssertNil(Fixed256.parseDecimal(bad), bad)

@@ -1,15 +1,8 @@
 /// Reading decimal strings of any length exactly (to the last of the 192 fractional bits): how deep coordinates
 /// arrive from the probe's query string, the CLI and the viewer's links.
 extension Fixed256 {
-    /// A decimal number as read: its value and how many significant digits it was written with.
-    public struct Decimal: Sendable {
-        public var value: Fixed256
-        /// Digits from the first non-zero one to the last one written (trailing zeros included); 0 for zero.
-        public var significantDigits: Int
-    }
-
     /// `[+-]digits[.digits][(e|E)[+-]digits]`, at least one digit; nil for anything else, or beyond +-2^63.
-    public static func parseDecimal(_ text: String) -> Decimal? {
+    public static func parseDecimal(_ text: String) -> Fixed256? {
         var bytes = Array(text.utf8)[...]
         guard !bytes.isEmpty, bytes.count <= 4096 else { return nil }
         var negative = false
@@ -41,7 +34,6 @@ extension Fixed256 {
         guard bytes.isEmpty else { return nil }
         // value = 0.d1 d2 d3 ... * 10^integerDigits
         let integerDigits = (pointPosition ?? digits.count) + exponent
-        let significantDigits = digits.firstIndex { $0 != 0 }.map { digits.count - $0 } ?? 0
         // Fraction: the digit at index i >= integerDigits sits at place i - integerDigits + 1 after the point.
         // Least significant first, f <- (f + d) / 10; places beyond 80 cannot move 192 bits.
         var fraction = Fixed256.zero
@@ -61,6 +53,6 @@ extension Fixed256 {
         }
         let integerPart = Fixed256(integer: Int(integer))
         let value = integerPart + fraction
-        return Decimal(value: negative ? -value : value, significantDigits: significantDigits)
+        return negative ? -value : value
     }
 }

@@ -33,7 +33,7 @@ public enum ProbePoint: Sendable {
         }
         guard let wideRe = Fixed256.parseDecimal(re) else { throw .outOfRange(re) }
         guard let wideIm = Fixed256.parseDecimal(im) else { throw .outOfRange(im) }
-        self = .wide(WideComplex(wideRe.value, wideIm.value))
+        self = .wide(WideComplex(wideRe, wideIm))
     }
 
     /// The point rounded to doubles (what the probe JSON's re and im say).
