@@ -7,10 +7,23 @@ final class ServerCore: Sendable {
     let configuration: HTTPServerConfiguration
     let handler: any HTTPRequestHandler
     let counters = ServerCounters()
+    /// Every loop, set once before any starts.
+    private let loops = Mutex<[EventLoop]>([])
+    private let acceptedCount = Atomic<Int>(0)
 
     init(configuration: HTTPServerConfiguration, handler: any HTTPRequestHandler) {
         self.configuration = configuration
         self.handler = handler
+    }
+
+    func setLoops(_ all: [EventLoop]) {
+        loops.withLock { $0 = all }
+    }
+
+    /// The loop that takes the next accepted connection, in turn.
+    func nextLoop() -> EventLoop {
+        let turn = acceptedCount.wrappingAdd(1, ordering: .relaxed).oldValue
+        return loops.withLock { $0[turn % $0.count] }
     }
 
     func logError(_ message: String) {
@@ -54,6 +67,9 @@ final class EventLoop: @unchecked Sendable {
     private var dates = HTTPDateCache()
     private var nextScan = 0.0
     private let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: EventLoop.readChunk, alignment: 16)
+    /// The connection whose request the handler is being called with, and the response if it answers before returning.
+    private var inlineCall: InlineCall?
+    private var inlineResponse: HTTPResponse?
 
     init(core: ServerCore, listenerFD: Int32) throws(SocketError) {
         self.core = core
@@ -86,7 +102,7 @@ final class EventLoop: @unchecked Sendable {
     func execute(_ work: @escaping @Sendable () -> Void) {
         mailbox.withLock { $0.append(work) }
         // On the loop thread (a handler answering at once) the mailbox is run before the next epoll_wait.
-        if loopThread.load(ordering: .relaxed) == UInt(pthread_self()) { return }
+        if isLoopThread { return }
         if !wakePending.exchange(true, ordering: .acquiringAndReleasing) {
             var one: UInt64 = 1
             if write(wakeFD, &one, 8) < 0 && errno != EAGAIN {
@@ -215,14 +231,30 @@ final class EventLoop: @unchecked Sendable {
                 report(error)
             }
             let remote = Socket.describe(address)
-            let connection = Connection(
-                id: nextID, fd: fd, remoteAddress: "\(remote.host):\(remote.port)",
-                deadline: now + configuration.headerTimeout
-            )
-            nextID += 1
-            connections[connection.id] = connection
-            setInterest(Epoll.inEvent | Epoll.readHangUpEvent, on: connection, add: true)
+            let remoteAddress = "\(remote.host):\(remote.port)"
+            // Round robin over the loops: whichever loop wakes for a burst of connections accepts all of it, so
+            // without this a client's whole connection pool could land on one core.
+            let owner = core.nextLoop()
+            if owner === self {
+                adopt(fd, remoteAddress: remoteAddress, now: now)
+            } else {
+                owner.execute { owner.adopt(fd, remoteAddress: remoteAddress, now: monotonicSeconds()) }
+            }
         }
+    }
+
+    /// Starts serving an accepted connection on this loop (the loop's thread only).
+    private func adopt(_ fd: Int32, remoteAddress: String, now: Double) {
+        if stopping || draining {
+            close(fd)
+            core.counters.open.wrappingSubtract(1, ordering: .acquiringAndReleasing)
+            return
+        }
+        let connection = Connection(id: nextID, fd: fd, remoteAddress: remoteAddress,
+                                    deadline: now + core.configuration.headerTimeout)
+        nextID += 1
+        connections[connection.id] = connection
+        setInterest(Epoll.inEvent | Epoll.readHangUpEvent, on: connection, add: true)
     }
 
     /// Over the connection cap: a best-effort 503 and close, so the client is not left hanging.
@@ -328,21 +360,39 @@ final class EventLoop: @unchecked Sendable {
         connection.isHeadRequest = request.method == "HEAD"
         connection.requestKeepAlive = request.keepAlive
         connection.requestVersion = request.version
-        // Pause reading: later pipelined requests wait their turn (in our buffer or the kernel's).
-        setInterest(Epoll.readHangUpEvent, on: connection)
 
         let id = connection.id
         let exchange = connection.exchange
         let box = RespondOnce()
+        // Only the target is kept for the duplicate-respond message: capturing the whole request would copy its
+        // strings into every respond closure.
+        let target = request.target
+        inlineCall = InlineCall(connection: id, exchange: exchange)
         core.handler.handle(request, context: connection.context) { [self] response in
             guard box.claim() else {
                 core.counters.droppedResponses.increment()
-                core.logError("respond called more than once for \(request.method) \(request.target); ignored")
+                core.logError("respond called more than once for \(target); ignored")
+                return
+            }
+            if isLoopThread && inlineCall == InlineCall(connection: id, exchange: exchange) {
+                inlineResponse = response
                 return
             }
             execute { [self] in deliver(response, connection: id, exchange: exchange) }
         }
+        inlineCall = nil
+        if let response = inlineResponse {
+            // Answered before `handle` returned (a memory-cache hit): write it now, with no mailbox round
+            // and no change of epoll interest.
+            inlineResponse = nil
+            startResponse(response, on: connection, now: now)
+            return
+        }
+        // Pause reading: later pipelined requests wait their turn (in our buffer or the kernel's).
+        setInterest(Epoll.readHangUpEvent, on: connection)
     }
+
+    private var isLoopThread: Bool { loopThread.load(ordering: .relaxed) == UInt(pthread_self()) }
 
     private func deliver(_ response: HTTPResponse, connection id: UInt64, exchange: UInt64) {
         guard let connection = connections[id], connection.exchange == exchange, connection.state == .processing else {
@@ -377,18 +427,19 @@ final class EventLoop: @unchecked Sendable {
             let sent = connection.outputSent
             let written = output.head.withUnsafeBytes { head in
                 output.body.withUnsafeBytes { body in
-                    var vectors = [iovec](repeating: iovec(), count: 2)
-                    var count = 0
-                    if sent < head.count {
-                        vectors[count] = iovec(iov_base: UnsafeMutableRawPointer(mutating: head.baseAddress! + sent), iov_len: head.count - sent)
-                        count += 1
+                    withUnsafeTemporaryAllocation(of: iovec.self, capacity: 2) { vectors in
+                        var count = 0
+                        if sent < head.count {
+                            vectors[count] = iovec(iov_base: UnsafeMutableRawPointer(mutating: head.baseAddress! + sent), iov_len: head.count - sent)
+                            count += 1
+                        }
+                        let bodyOffset = max(0, sent - head.count)
+                        if bodyOffset < body.count {
+                            vectors[count] = iovec(iov_base: UnsafeMutableRawPointer(mutating: body.baseAddress! + bodyOffset), iov_len: body.count - bodyOffset)
+                            count += 1
+                        }
+                        return writev(connection.fd, vectors.baseAddress, Int32(count))
                     }
-                    let bodyOffset = max(0, sent - head.count)
-                    if bodyOffset < body.count {
-                        vectors[count] = iovec(iov_base: UnsafeMutableRawPointer(mutating: body.baseAddress! + bodyOffset), iov_len: body.count - bodyOffset)
-                        count += 1
-                    }
-                    return writev(connection.fd, vectors, Int32(count))
                 }
             }
             if written < 0 {
@@ -496,6 +547,12 @@ final class EventLoop: @unchecked Sendable {
         core.counters.socketErrors.increment()
         core.logError(error.description)
     }
+}
+
+/// Which exchange the handler is being called for, on the loop thread.
+private struct InlineCall: Equatable {
+    let connection: UInt64
+    let exchange: UInt64
 }
 
 /// Makes `respond` work exactly once, whichever thread calls it.

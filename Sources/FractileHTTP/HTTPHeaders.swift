@@ -33,17 +33,24 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
         fields.filter { Self.equalNames($0.name, name) }.map(\.value)
     }
 
+    /// How many fields are named `name`.
+    public func count(of name: String) -> Int {
+        fields.reduce(0) { $0 + (Self.equalNames($1.name, name) ? 1 : 0) }
+    }
+
     public func contains(_ name: String) -> Bool {
         fields.contains { Self.equalNames($0.name, name) }
     }
 
     /// Whether the comma-separated list field `name` holds `token`, case-insensitively (e.g. `Connection: close`).
     public func containsToken(_ token: String, in name: String) -> Bool {
-        for value in values(for: name) {
-            for element in value.split(separator: ",") {
-                let trimmed = element.trimmingOWS()
-                if Self.equalNames(String(trimmed), token) { return true }
-            }
+        fields.contains { Self.equalNames($0.name, name) && Self.listContainsToken($0.value, token) }
+    }
+
+    /// Whether the comma-separated list `value` has an element equal to `token`, ignoring case and OWS.
+    static func listContainsToken(_ value: String, _ token: String) -> Bool {
+        for element in value.split(separator: ",") where equalNames(String(element.trimmingOWS()), token) {
+            return true
         }
         return false
     }
@@ -84,7 +91,13 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
     static func equalNames(_ lhs: String, _ rhs: String) -> Bool {
         let a = lhs.utf8, b = rhs.utf8
         guard a.count == b.count else { return false }
-        return zip(a, b).allSatisfy { asciiLower($0) == asciiLower($1) }
+        var lhs = lhs, rhs = rhs
+        return lhs.withUTF8 { a in
+            rhs.withUTF8 { b in
+                for index in 0..<a.count where asciiLower(a[index]) != asciiLower(b[index]) { return false }
+                return true
+            }
+        }
     }
 
     private static func asciiLower(_ byte: UInt8) -> UInt8 {

@@ -123,7 +123,7 @@ private struct Parser {
         let headers = try parseHeaders(from: headerStart, to: headEnd)
 
         // Host (RFC 9112 §3.2): exactly one in HTTP/1.1, at most one otherwise.
-        let hostCount = headers.values(for: "Host").count
+        let hostCount = headers.count(of: "Host")
         if hostCount > 1 { throw fail(.badRequest, "more than one Host header") }
         if hostCount == 0 && line.version == .http1_1 {
             throw fail(.badRequest, "missing Host header (required in HTTP/1.1)")
@@ -191,7 +191,15 @@ private struct Parser {
         let target = string(targetStart, index)
         let version = try parseVersion(from: index + 1, to: end)
 
-        // Origin-form, or absolute-form which servers must accept (RFC 9112 §3.2.2).
+        if bytes[targetStart] == UInt8(ascii: "/") {
+            // Origin-form, nearly every request: split at the first `?` without Character processing.
+            guard let base = bytes.baseAddress, let mark = P.memchrIndex(base, UInt8(ascii: "?"), from: targetStart, to: index) else {
+                return RequestLine(method: method, target: target, path: target, query: nil, version: version)
+            }
+            return RequestLine(method: method, target: target, path: string(targetStart, mark),
+                               query: string(mark + 1, index), version: version)
+        }
+        // Absolute-form, which servers must accept (RFC 9112 §3.2.2).
         var pathAndQuery = Substring(target)
         if !target.hasPrefix("/") {
             let lower = target.lowercased()
@@ -220,19 +228,19 @@ private struct Parser {
 
     /// `HTTP/DIGIT.DIGIT` (RFC 9112 §2.3). Well-formed versions other than 1.x get 505.
     func parseVersion(from start: Int, to end: Int) throws(HTTPParseError) -> HTTPVersion {
-        let text = string(start, end)
         let digits = UInt8(ascii: "0")...UInt8(ascii: "9")
-        let utf8 = Array(text.utf8)
-        if utf8.count == 8, text.hasPrefix("HTTP/"), digits.contains(utf8[5]), utf8[6] == UInt8(ascii: "."),
+        let utf8 = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
+        if utf8.count == 8, utf8.starts(with: "HTTP/".utf8), digits.contains(utf8[5]), utf8[6] == UInt8(ascii: "."),
            digits.contains(utf8[7]) {
             let major = Int(utf8[5] - digits.lowerBound)
             let minor = Int(utf8[7] - digits.lowerBound)
             guard major == 1 else {
-                throw fail(.httpVersionNotSupported, "\(text) not supported; use HTTP/1.1")
+                throw fail(.httpVersionNotSupported, "\(string(start, end)) not supported; use HTTP/1.1")
             }
             // A higher 1.x minor is answered as 1.1 (RFC 9110 §2.5).
             return minor == 0 ? .http1_0 : .http1_1
         }
+        let text = string(start, end)
         let rest = text.dropFirst(5)
         if text.hasPrefix("HTTP/"), !rest.isEmpty, rest.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }) {
             throw fail(.httpVersionNotSupported, "\(text) not supported; use HTTP/1.1")

@@ -5,12 +5,16 @@ public struct HTTPResponse: Sendable {
     public var headers: HTTPHeaders
     /// Copy-on-write storage: a cached tile's bytes are shared, never copied, on the way to the socket.
     public var body: [UInt8]
+    /// Fields serialised ahead of time, sent after `headers`.
+    public var preparedHeaders: PreparedHeaders?
     /// A short word for the access log, such as "memory", "disk" or "render".
     public var logNote: String?
 
-    public init(status: HTTPStatus = .ok, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = [], logNote: String? = nil) {
+    public init(status: HTTPStatus = .ok, headers: HTTPHeaders = HTTPHeaders(), preparedHeaders: PreparedHeaders? = nil,
+                body: [UInt8] = [], logNote: String? = nil) {
         self.status = status
         self.headers = headers
+        self.preparedHeaders = preparedHeaders
         self.body = body
         self.logNote = logNote
     }

@@ -43,6 +43,7 @@ public final class HTTPServer: Sendable {
                 close(listenerFD)
                 throw error
             }
+            core.setLoops(loops)
             for (index, loop) in loops.enumerated() { loop.start(name: "fractile-http-\(index)") }
             state = .running(listenerFD: listenerFD, loops: loops)
             return port

@@ -44,6 +44,35 @@ final class HTTPResponseWireTests: XCTestCase {
         XCTAssertTrue(text.contains("X-Evil: a  Set-Cookie: b\r\n"))
     }
 
+    func testPreparedHeadersFollowTheHandlersFieldsSafely() {
+        let prepared = PreparedHeaders(["Content-Type": "image/png", "Date": "forged", "Content-Length": "1", "X-A": "a\r\nb"])
+            .appending("ETag", "\"e\"")
+            .appending("X-Written") { $0.append(contentsOf: "1\r\nSet-Cookie: 2".utf8) }
+            .appending("Connection") { $0.append(contentsOf: "close".utf8) }
+        let response = HTTPResponse(status: .ok, headers: ["Cache-Control": "no-cache"], preparedHeaders: prepared, body: [9])
+        let wire = response.wire(date: date, isHead: false, keepAlive: true, requestVersion: .http1_1)
+        XCTAssertEqual(
+            headText(wire),
+            "HTTP/1.1 200 OK\r\nCache-Control: no-cache\r\nContent-Type: image/png\r\nX-A: a  b\r\nETag: \"e\"\r\n"
+                + "X-Written: 1  Set-Cookie: 2\r\nDate: \(date)\r\nServer: fractile\r\nContent-Length: 1\r\n\r\n"
+        )
+        XCTAssertTrue(wire.keepAlive)
+    }
+
+    func testStatusLinesAndLengths() {
+        let missing = HTTPResponse(status: .notFound, body: Array(repeating: 1, count: 1234))
+        XCTAssertTrue(headText(missing.wire(date: date, isHead: false, keepAlive: true, requestVersion: .http1_1))
+            .hasPrefix("HTTP/1.1 404 Not Found\r\n"))
+        XCTAssertTrue(headText(missing.wire(date: date, isHead: false, keepAlive: true, requestVersion: .http1_1))
+            .contains("\r\nContent-Length: 1234\r\n"))
+        let empty = HTTPResponse(status: .ok, body: [])
+        XCTAssertTrue(headText(empty.wire(date: date, isHead: false, keepAlive: true, requestVersion: .http1_1))
+            .contains("\r\nContent-Length: 0\r\n"))
+        let odd = HTTPResponse(status: HTTPStatus(code: 299, reasonPhrase: "Odd\r\nX: y"), body: [])
+        XCTAssertTrue(headText(odd.wire(date: date, isHead: false, keepAlive: true, requestVersion: .http1_1))
+            .hasPrefix("HTTP/1.1 299 Odd  X: y\r\n"))
+    }
+
     func testBodyStorageIsSharedNotCopied() {
         let tile = [UInt8](repeating: 7, count: 4096)
         let wire = HTTPResponse(status: .ok, body: tile).wire(date: date, isHead: false, keepAlive: true, requestVersion: .http1_1)
