@@ -1,13 +1,37 @@
 /// Identifies one tile file. `settingsHash` changes whenever the map's math or the tile format changes,
 /// so a new hash starts a fresh directory and the old one ages out of the disk cache by LRU.
 public struct TileCacheKey: Sendable, Hashable {
-    public var map: String
-    public var settingsHash: String
-    public var z: Int
-    public var x: UInt128
-    public var y: UInt128
+    public var map: String { didSet { digest = Self.digest(self) } }
+    public var settingsHash: String { didSet { digest = Self.digest(self) } }
+    public var z: Int { didSet { digest = Self.digest(self) } }
+    public var x: UInt128 { didSet { digest = Self.digest(self) } }
+    public var y: UInt128 { didSet { digest = Self.digest(self) } }
     /// 1 or 2 (`@2x` tiles).
-    public var scale: Int
+    public var scale: Int { didSet { digest = Self.digest(self) } }
+
+    /// The fields' hash, computed when the key is made: the memory cache hashes keys inside its lock, which two
+    /// event loops share on every cached-tile request, so that work is done before taking it.
+    private var digest = 0
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(digest)
+    }
+
+    public static func == (a: TileCacheKey, b: TileCacheKey) -> Bool {
+        a.digest == b.digest && a.z == b.z && a.x == b.x && a.y == b.y && a.scale == b.scale
+            && a.map == b.map && a.settingsHash == b.settingsHash
+    }
+
+    private static func digest(_ key: TileCacheKey) -> Int {
+        var hasher = Hasher()
+        hasher.combine(key.map)
+        hasher.combine(key.settingsHash)
+        hasher.combine(key.z)
+        hasher.combine(key.x)
+        hasher.combine(key.y)
+        hasher.combine(key.scale)
+        return hasher.finalize()
+    }
 
     public init(map: String, settingsHash: String, z: Int, x: UInt128, y: UInt128, scale: Int) {
         self.map = map
@@ -16,6 +40,7 @@ public struct TileCacheKey: Sendable, Hashable {
         self.x = x
         self.y = y
         self.scale = scale
+        digest = Self.digest(self)
     }
 
     /// `<map>/<settingsHash>/<z>/<x>/<y>.png`, or `.../<y>@2x.png` when `scale` is 2.

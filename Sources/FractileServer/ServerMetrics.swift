@@ -24,15 +24,26 @@ public final class ServerMetrics: Sendable {
     }
 
     private let state = Mutex(State())
+    /// The two counts a cached tile moves, kept out of the lock: they are bumped on every warm request.
+    private let tilesOK = Atomic<Int>(0)
+    private let memoryHits = Atomic<Int>(0)
 
     public init() {}
 
     public func countRequest(route: String, status: Int) {
+        if status == 200 && route == "tile" {
+            tilesOK.wrappingAdd(1, ordering: .relaxed)
+            return
+        }
         state.withLock { $0.requests[RequestKey(route: route, status: status), default: 0] += 1 }
     }
 
     /// A lookup in the "memory" or "disk" cache layer.
     public func countCacheLookup(layer: String, hit: Bool) {
+        if hit && layer == "memory" {
+            memoryHits.wrappingAdd(1, ordering: .relaxed)
+            return
+        }
         state.withLock {
             if hit { $0.cacheHits[layer, default: 0] += 1 } else { $0.cacheMisses[layer, default: 0] += 1 }
         }
@@ -78,7 +89,10 @@ public final class ServerMetrics: Sendable {
     }
 
     public func exposition(_ gauges: Gauges) -> String {
-        let snapshot = state.withLock { $0 }
+        var snapshot = state.withLock { $0 }
+        let tilesOK = tilesOK.load(ordering: .relaxed)
+        if tilesOK > 0 { snapshot.requests[RequestKey(route: "tile", status: 200), default: 0] += tilesOK }
+        snapshot.cacheHits["memory", default: 0] += memoryHits.load(ordering: .relaxed)
         var text = ""
         func family(_ name: String, _ type: String, _ help: String) {
             text += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"

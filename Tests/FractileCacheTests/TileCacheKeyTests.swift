@@ -29,4 +29,27 @@ final class TileCacheKeyTests: XCTestCase {
             XCTAssertFalse(key.isSafeForPath, "\(key)")
         }
     }
+
+    func testEqualKeysHashEqualAfterAnyChange() {
+        let key = TileCacheKey(map: "m", settingsHash: "h", z: 4, x: 5, y: 6, scale: 1)
+        var changed = key
+        changed.y = 7
+        XCTAssertNotEqual(changed, key)
+        changed.y = 6
+        XCTAssertEqual(changed, key)
+        XCTAssertEqual(changed.hashValue, key.hashValue)
+        let edits: [(inout TileCacheKey) -> Void] = [
+            { $0.map = "n" }, { $0.settingsHash = "g" }, { $0.z = 3 }, { $0.x = 1 }, { $0.y = 1 }, { $0.scale = 2 },
+        ]
+        for edit in edits {
+            var edited = key
+            edit(&edited)
+            XCTAssertNotEqual(edited, key)
+            let rebuilt = TileCacheKey(map: edited.map, settingsHash: edited.settingsHash, z: edited.z, x: edited.x,
+                                       y: edited.y, scale: edited.scale)
+            XCTAssertEqual(rebuilt, edited)
+            XCTAssertEqual(rebuilt.hashValue, edited.hashValue)
+            XCTAssertEqual(Set([rebuilt, edited, key]).count, 2)
+        }
+    }
 }

@@ -1,4 +1,5 @@
-import FractileServer
+import FractileRender
+@testable import FractileServer
 import XCTest
 
 final class RouteTests: XCTestCase {
@@ -13,6 +14,17 @@ final class RouteTests: XCTestCase {
         XCTAssertEqual(try Route.resolve(path: "/vendor/leaflet/leaflet.js"), .vendor(path: "leaflet.js"))
         XCTAssertEqual(try Route.resolve(path: "/"), .file(path: ""))
         XCTAssertEqual(try Route.resolve(path: "/app.js"), .file(path: "app.js"))
+        let deepest = "1329227995784915872903807060280344575"  // 2^120 - 1: the last tile index of zoom 120
+        XCTAssertEqual(try Route.resolve(path: "/tiles/m/120/\(deepest)/0@2x.png"),
+                       .tile(map: "m", z: 120, x: UInt128(deepest)!, y: 0, scale: 2))
+    }
+
+    func testTileETagNamesSettingsAndTile() {
+        XCTAssertEqual(TileServerApplication.tileETag(settingsHash: "0a1b", TileCoordinate(z: 3, x: 2, y: 5, scale: 1)),
+                       "\"0a1b-3-2-5\"")
+        let big = UInt128.max >> 8
+        XCTAssertEqual(TileServerApplication.tileETag(settingsHash: "h", TileCoordinate(z: 120, x: big, y: 0, scale: 2)),
+                       "\"h-120-\(big)-0@2x\"")
     }
 
     func testRejectionsCarryStatusAndReason() {
@@ -20,7 +32,9 @@ final class RouteTests: XCTestCase {
             ("/tiles/forward-pass/x/0/0.png", 400), ("/tiles/forward-pass/1/+1/0.png", 400),
             ("/tiles/forward-pass/1/0/ 0.png", 400), ("/tiles/forward-pass/1/0/12345678901234567890123456789012345678.png", 400),
             ("/tiles/Forward/0/0/0.png", 404), ("/tiles/forward-pass/0/0/0.gif", 404), ("/tiles/a/b", 404),
-            ("/tiles/../0/0/0.png", 404), ("/probe/", 404), ("*", 400),
+            ("/tiles/../0/0/0.png", 404), ("/probe/", 404), ("*", 400), ("/tiles/m/0/0/@2x.png", 400),
+            ("/tiles/m/0/0/0/0.png", 404), ("/tiles/m/0/0/.png", 400), ("/tiles/m//0/0.png", 400), ("/tiles/.json", 404),
+            ("/tiles/m/1/0/0.PNG", 404), ("/tiles/", 404),
         ]
         for (path, status) in cases {
             XCTAssertThrowsError(try Route.resolve(path: path), path) { error in
