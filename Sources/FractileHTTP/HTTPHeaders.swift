@@ -33,11 +33,6 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
         fields.filter { Self.equalNames($0.name, name) }.map(\.value)
     }
 
-    /// How many fields are named `name`.
-    public func count(of name: String) -> Int {
-        fields.reduce(0) { $0 + (Self.equalNames($1.name, name) ? 1 : 0) }
-    }
-
     public func contains(_ name: String) -> Bool {
         fields.contains { Self.equalNames($0.name, name) }
     }

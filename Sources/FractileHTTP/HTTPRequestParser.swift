@@ -120,17 +120,17 @@ private struct Parser {
         if headEnd - headerStart > limits.maxHeaderBytes + 2 {
             throw fail(.requestHeaderFieldsTooLarge, "header section larger than \(limits.maxHeaderBytes) bytes")
         }
-        let headers = try parseHeaders(from: headerStart, to: headEnd)
+        let (headers, seen) = try parseHeaders(from: headerStart, to: headEnd)
 
         // Host (RFC 9112 §3.2): exactly one in HTTP/1.1, at most one otherwise.
-        let hostCount = headers.count(of: "Host")
+        let hostCount = seen.hosts
         if hostCount > 1 { throw fail(.badRequest, "more than one Host header") }
         if hostCount == 0 && line.version == .http1_1 {
             throw fail(.badRequest, "missing Host header (required in HTTP/1.1)")
         }
 
         // Message framing (RFC 9112 §6).
-        let contentLength = try parseFraming(headers)
+        let contentLength = seen.framing ? try parseFraming(headers) : 0
 
         guard HTTPRequestParser.allowedMethods.contains(line.method) else {
             throw fail(.methodNotAllowed, "method \(line.method) not allowed; use GET or HEAD")
@@ -145,7 +145,8 @@ private struct Parser {
             method: line.method, target: line.target, path: line.path, query: line.query,
             version: line.version, headers: headers,
             body: contentLength > 0 ? Array(bytes[headEnd..<total]) : [],
-            keepAlive: HTTPRequest.persists(version: line.version, headers: headers)
+            keepAlive: seen.connection ? HTTPRequest.persists(version: line.version, headers: headers)
+                : line.version == .http1_1
         )
         return .request(request, consumed: total)
     }
@@ -230,7 +231,8 @@ private struct Parser {
     func parseVersion(from start: Int, to end: Int) throws(HTTPParseError) -> HTTPVersion {
         let digits = UInt8(ascii: "0")...UInt8(ascii: "9")
         let utf8 = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
-        if utf8.count == 8, utf8.starts(with: "HTTP/".utf8), digits.contains(utf8[5]), utf8[6] == UInt8(ascii: "."),
+        if utf8.count == 8, utf8[0] == UInt8(ascii: "H"), utf8[1] == UInt8(ascii: "T"), utf8[2] == UInt8(ascii: "T"),
+           utf8[3] == UInt8(ascii: "P"), utf8[4] == UInt8(ascii: "/"), digits.contains(utf8[5]), utf8[6] == UInt8(ascii: "."),
            digits.contains(utf8[7]) {
             let major = Int(utf8[5] - digits.lowerBound)
             let minor = Int(utf8[7] - digits.lowerBound)
@@ -250,8 +252,19 @@ private struct Parser {
 
     /// `field-name ":" OWS field-value OWS` per line (RFC 9112 §5). No space before the colon
     /// (§5.1), no obs-fold (§5.2), no controls in values (RFC 9110 §5.5).
-    func parseHeaders(from start: Int, to headEnd: Int) throws(HTTPParseError) -> HTTPHeaders {
+    /// Which fields that decide the request's meaning were present, noted while parsing so that the checks after
+    /// it look the fields up only when they are there.
+    struct SeenFields {
+        var hosts = 0
+        /// Content-Length or Transfer-Encoding.
+        var framing = false
+        var connection = false
+    }
+
+    func parseHeaders(from start: Int, to headEnd: Int) throws(HTTPParseError) -> (HTTPHeaders, SeenFields) {
         var fields: [(name: String, value: String)] = []
+        fields.reserveCapacity(8)
+        var seen = SeenFields()
         var index = start
         while index < headEnd {
             guard let base = bytes.baseAddress, let lineFeed = P.memchrIndex(base, P.LF, from: index, to: headEnd) else {
@@ -288,9 +301,27 @@ private struct Parser {
             if fields.count == limits.maxHeaderCount {
                 throw fail(.requestHeaderFieldsTooLarge, "more than \(limits.maxHeaderCount) header fields")
             }
+            switch colon - index {
+            case 4 where nameIs(index, "host"): seen.hosts += 1
+            case 10 where nameIs(index, "connection"): seen.connection = true
+            case 14 where nameIs(index, "content-length"): seen.framing = true
+            case 17 where nameIs(index, "transfer-encoding"): seen.framing = true
+            default: break
+            }
             fields.append((name: string(index, colon), value: string(valueStart, valueEnd)))
         }
-        return HTTPHeaders(fields)
+        return (HTTPHeaders(fields), seen)
+    }
+
+    /// Whether the field name at `start` is `lowercase`, ignoring ASCII case (the caller has checked the length).
+    func nameIs(_ start: Int, _ lowercase: StaticString) -> Bool {
+        let expected = UnsafeRawBufferPointer(start: lowercase.utf8Start, count: lowercase.utf8CodeUnitCount)
+        for offset in 0..<expected.count {
+            let byte = bytes[start + offset]
+            let lowered = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+            if lowered != expected[offset] { return false }
+        }
+        return true
     }
 
     /// Content-Length and Transfer-Encoding (RFC 9112 §6). Returns the body length.

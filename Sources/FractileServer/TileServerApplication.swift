@@ -16,6 +16,8 @@ public final class TileServerApplication: HTTPRequestHandler {
     private let tileCacheControl: String
     /// The fields every tile of any map is sent with, serialised once (the ETag is added per tile).
     private let tileHeaders: PreparedHeaders
+    /// The maps in boxes, so that finding one on the request path does not copy its definition.
+    private let servedMaps: [ServedMap]
 
     public init(configuration: FractileConfiguration, tiles: TileService, metrics: ServerMetrics,
                 gauges: @escaping @Sendable () -> ServerMetrics.Gauges) {
@@ -27,6 +29,7 @@ public final class TileServerApplication: HTTPRequestHandler {
         self.leafletFiles = StaticFileServer(directory: configuration.server.leafletDirectory)
         self.gauges = gauges
         self.tileCacheControl = "public, max-age=\(configuration.server.maxAgeSeconds)"
+        self.servedMaps = configuration.maps.map(ServedMap.init)
         self.tileHeaders = PreparedHeaders([
             "Content-Type": "image/png", "Cache-Control": tileCacheControl, "Access-Control-Allow-Origin": "*",
         ])
@@ -42,14 +45,17 @@ public final class TileServerApplication: HTTPRequestHandler {
             respond(.text(error.status, error.reason))
             return
         }
+        if case let .tile(name, z, x, y, scale) = route {
+            return serveTile(request, context, map: name, TileCoordinate(z: z, x: x, y: y, scale: scale), respond)
+        }
         let label = route.label
         let finish: @Sendable (HTTPResponse) -> Void = { [metrics] response in
             metrics.countRequest(route: label, status: response.status.code)
             respond(response)
         }
         switch route {
-        case let .tile(name, z, x, y, scale):
-            serveTile(request, context, map: name, TileCoordinate(z: z, x: x, y: y, scale: scale), finish)
+        case .tile:
+            break
         case .tileJSON(let name):
             guard let map = configuration.map(named: name) else { return finish(Self.unknownMap(name)) }
             finish(json(catalog.tileJSON(map, baseURL: Self.baseURL(of: request)), shared: true))
@@ -73,9 +79,13 @@ public final class TileServerApplication: HTTPRequestHandler {
 
     // MARK: Tiles
 
+    /// Answers a tile request; a memory hit is answered before returning, with no closure made for it.
     private func serveTile(_ request: HTTPRequest, _ context: HTTPRequestContext, map name: String,
-                           _ tile: TileCoordinate, _ finish: @escaping @Sendable (HTTPResponse) -> Void) {
-        guard let map = configuration.map(named: name) else { return finish(Self.unknownMap(name)) }
+                           _ tile: TileCoordinate, _ respond: @escaping @Sendable (HTTPResponse) -> Void) {
+        func finish(_ response: HTTPResponse) { answerTile(response, respond) }
+        guard let map = servedMaps.first(where: { $0.definition.name == name })?.definition else {
+            return finish(Self.unknownMap(name))
+        }
         do {
             try tile.validate(maxZoom: map.maxZoom)
         } catch {
@@ -91,12 +101,14 @@ public final class TileServerApplication: HTTPRequestHandler {
                 return finish(HTTPResponse(status: .notModified, headers: headers, body: [], logNote: "revalidated"))
             }
         }
-        let tileHeaders = tileHeaders
-        tiles.tile(map, tile, isWanted: { context.isConnectionOpen }) { result in
+        if let bytes = tiles.cachedTile(map, tile) {
+            return finish(tileResponse(bytes, .memory, settingsHash: settingsHash, tile))
+        }
+        tiles.fetchTile(map, tile, isWanted: { context.isConnectionOpen }) { [self] result in
+            func finish(_ response: HTTPResponse) { answerTile(response, respond) }
             switch result {
             case .success(let (bytes, source)):
-                let headers = tileHeaders.appending("ETag") { Self.appendTileETag(settingsHash: settingsHash, tile, to: &$0) }
-                finish(HTTPResponse(status: .ok, preparedHeaders: headers, body: bytes, logNote: source.rawValue))
+                finish(tileResponse(bytes, source, settingsHash: settingsHash, tile))
             case .failure(.overloaded(let seconds)):
                 var response = HTTPResponse.text(.serviceUnavailable, "the render queue is full; retry in \(seconds) s")
                 response.headers["Retry-After"] = "\(seconds)"
@@ -107,6 +119,17 @@ public final class TileServerApplication: HTTPRequestHandler {
                 finish(.text(.internalServerError, reason))
             }
         }
+    }
+
+    private func answerTile(_ response: HTTPResponse, _ respond: @Sendable (HTTPResponse) -> Void) {
+        metrics.countRequest(route: "tile", status: response.status.code)
+        respond(response)
+    }
+
+    private func tileResponse(_ bytes: [UInt8], _ source: TileService.Source, settingsHash: String,
+                              _ tile: TileCoordinate) -> HTTPResponse {
+        let headers = tileHeaders.appending("ETag") { Self.appendTileETag(settingsHash: settingsHash, tile, to: &$0) }
+        return HTTPResponse(status: .ok, preparedHeaders: headers, body: bytes, logNote: source.rawValue)
     }
 
     /// `"<settingsHash>-<z>-<x>-<y>"`, with `@2x` before the closing quote for scale 2.
@@ -230,5 +253,13 @@ public final class TileServerApplication: HTTPRequestHandler {
             scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
                 || extra.unicodeScalars.contains(scalar))
         }
+    }
+}
+
+private final class ServedMap: Sendable {
+    let definition: MapDefinition
+
+    init(_ definition: MapDefinition) {
+        self.definition = definition
     }
 }

@@ -91,16 +91,27 @@ public final class TileService: Sendable {
     public var queueDepth: Int { state.withLock { $0.pending.count } }
     public var rendersInProgress: Int { state.withLock { $0.rendering } }
 
+    /// The tile if the memory cache has it (counted as a lookup either way); nothing else is tried.
+    public func cachedTile(_ map: MapDefinition, _ tile: TileCoordinate) -> [UInt8]? {
+        let bytes = memoryCache.get(Self.cacheKey(map, tile))
+        metrics.countCacheLookup(layer: "memory", hit: bytes != nil)
+        return bytes
+    }
+
     /// Calls `completion` exactly once: at once on a memory hit, otherwise from a disk or render thread.
     public func tile(_ map: MapDefinition, _ tile: TileCoordinate, isWanted: @escaping @Sendable () -> Bool,
                      completion: @escaping Completion) {
-        let key = Self.cacheKey(map, tile)
-        if let bytes = memoryCache.get(key) {
-            metrics.countCacheLookup(layer: "memory", hit: true)
+        if let bytes = cachedTile(map, tile) {
             completion(.success((bytes, .memory)))
             return
         }
-        metrics.countCacheLookup(layer: "memory", hit: false)
+        fetchTile(map, tile, isWanted: isWanted, completion: completion)
+    }
+
+    /// `tile` after a `cachedTile` miss: joins or starts the tile's flight through the disk cache and a render.
+    public func fetchTile(_ map: MapDefinition, _ tile: TileCoordinate, isWanted: @escaping @Sendable () -> Bool,
+                          completion: @escaping Completion) {
+        let key = Self.cacheKey(map, tile)
         let waiter = Waiter(isWanted: isWanted, completion: completion)
         enum Next { case done([UInt8]), joined, lookUpDisk }
         let next: Next = state.withLock { state in

@@ -134,6 +134,8 @@ final class HTTPRequestParserTests: XCTestCase {
         XCTAssertFalse(try keepAlive("GET / HTTP/1.0\r\n\r\n"))
         XCTAssertTrue(try keepAlive("GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n"))
         XCTAssertFalse(try keepAlive("GET / HTTP/1.0\r\nConnection: keep-alive, close\r\n\r\n"))
+        XCTAssertFalse(try keepAlive("GET / HTTP/1.1\r\nhost: x\r\ncONNECTION: close\r\n\r\n"))
+        XCTAssertTrue(try keepAlive("GET / HTTP/1.1\r\nHost: x\r\nConnections: close\r\n\r\n"))
         XCTAssertEqual(try XCTUnwrap(request("GET / HTTP/1.0\r\n\r\n")).0.version, .http1_0)
     }
 
@@ -183,6 +185,10 @@ final class HTTPRequestParserTests: XCTestCase {
     func testHostRules() {
         assertFailure("GET / HTTP/1.1\r\nAccept: */*\r\n\r\n", .badRequest, reasonContains: "Host")
         assertFailure("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", .badRequest, reasonContains: "Host")
+        assertFailure("GET / HTTP/1.1\r\nhost: a\r\nHOST: b\r\n\r\n", .badRequest, reasonContains: "Host")
+        assertFailure("GET / HTTP/1.1\r\nHosts: a\r\n\r\n", .badRequest, reasonContains: "Host")
+        assertFailure("GET / HTTP/1.1\r\nHost: x\r\ntransfer-ENCODING: chunked\r\n\r\n", .notImplemented, reasonContains: "Transfer-Encoding")
+        assertFailure("GET / HTTP/1.1\r\nHost: x\r\ncontent-length: 1, 1\r\n\r\nab", .badRequest, reasonContains: "Content-Length")
         XCTAssertNotNil(request("GET / HTTP/1.0\r\n\r\n"))
     }
 
