@@ -45,17 +45,15 @@ public final class TileServerApplication: HTTPRequestHandler {
             respond(.text(error.status, error.reason))
             return
         }
-        if case let .tile(name, z, x, y, scale) = route {
-            return serveTile(request, context, map: name, TileCoordinate(z: z, x: x, y: y, scale: scale), respond)
-        }
         let label = route.label
-        let finish: @Sendable (HTTPResponse) -> Void = { [metrics] response in
+        // Every route but a tile answers before returning, so this needs no closure on the heap.
+        func finish(_ response: HTTPResponse) {
             metrics.countRequest(route: label, status: response.status.code)
             respond(response)
         }
         switch route {
-        case .tile:
-            break
+        case let .tile(name, z, x, y, scale):
+            serveTile(request, context, map: name, TileCoordinate(z: z, x: x, y: y, scale: scale), respond)
         case .tileJSON(let name):
             guard let map = configuration.map(named: name) else { return finish(Self.unknownMap(name)) }
             finish(json(catalog.tileJSON(map, baseURL: Self.baseURL(of: request)), shared: true))
@@ -83,17 +81,17 @@ public final class TileServerApplication: HTTPRequestHandler {
     private func serveTile(_ request: HTTPRequest, _ context: HTTPRequestContext, map name: String,
                            _ tile: TileCoordinate, _ respond: @escaping @Sendable (HTTPResponse) -> Void) {
         func finish(_ response: HTTPResponse) { answerTile(response, respond) }
-        guard let map = servedMaps.first(where: { $0.definition.name == name })?.definition else {
+        guard let served = servedMaps.first(where: { $0.definition.name == name }) else {
             return finish(Self.unknownMap(name))
         }
         do {
-            try tile.validate(maxZoom: map.maxZoom)
+            try tile.validate(maxZoom: served.definition.maxZoom)
         } catch {
             return finish(.text(.notFound, "\(name) has no tile \(tile): \(error)"))
         }
         // Tiles are pure functions of (settings, z, x, y, scale), so the validator needs no bytes: a revalidation is
         // answered without touching a cache or rendering.
-        let settingsHash = map.settingsHash
+        let settingsHash = served.definition.settingsHash
         if let candidates = request.headers["If-None-Match"] {
             let etag = Self.tileETag(settingsHash: settingsHash, tile)
             if Self.matches(candidates, etag) {
@@ -101,10 +99,10 @@ public final class TileServerApplication: HTTPRequestHandler {
                 return finish(HTTPResponse(status: .notModified, headers: headers, body: [], logNote: "revalidated"))
             }
         }
-        if let bytes = tiles.cachedTile(map, tile) {
+        if let bytes = tiles.cachedTile(served.definition, tile) {
             return finish(tileResponse(bytes, .memory, settingsHash: settingsHash, tile))
         }
-        tiles.fetchTile(map, tile, isWanted: { context.isConnectionOpen }) { [self] result in
+        tiles.fetchTile(served.definition, tile, isWanted: { context.isConnectionOpen }) { [self] result in
             func finish(_ response: HTTPResponse) { answerTile(response, respond) }
             switch result {
             case .success(let (bytes, source)):
@@ -155,20 +153,18 @@ public final class TileServerApplication: HTTPRequestHandler {
     }
 
     private static func appendDecimal(_ value: UInt128, to bytes: inout [UInt8]) {
+        // Tile indices below zoom 64 fit in 64 bits, where division by 10 is one instruction rather than a call.
+        if let small = UInt64(exactly: value) { return appendDigits(small, to: &bytes) }
+        appendDigits(value, to: &bytes)
+    }
+
+    private static func appendDigits<Value: FixedWidthInteger & UnsignedInteger>(_ value: Value, to bytes: inout [UInt8]) {
         let start = bytes.count
-        if let small = UInt64(exactly: value) {
-            var remaining = small
-            repeat {
-                bytes.append(0x30 + UInt8(remaining % 10))
-                remaining /= 10
-            } while remaining > 0
-        } else {
-            var remaining = value
-            repeat {
-                bytes.append(0x30 + UInt8(remaining % 10))
-                remaining /= 10
-            } while remaining > 0
-        }
+        var remaining = value
+        repeat {
+            bytes.append(0x30 + UInt8(remaining % 10))
+            remaining /= 10
+        } while remaining > 0
         bytes[start...].reverse()
     }
 
