@@ -81,8 +81,10 @@ extension MapSettings {
                 }
             }
         case .backpropFlow(let s):
-            var kernel = BackpropFlowLanes(settings: s)
-            kernel.run(points, into: outcomes)
+            withUnsafeTemporaryAllocation(of: (re: PixelLanes, im: PixelLanes).self, capacity: BackpropFlowLanes.historyLength) { history in
+                var kernel = BackpropFlowLanes(settings: s, history: history.baseAddress!)
+                kernel.run(points, into: outcomes)
+            }
         }
     }
 }
