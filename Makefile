@@ -4,10 +4,14 @@ SWIFT ?= swift
 PYTHON ?= python3
 CONFIG ?= config.json
 BIN := .build/release/fractile
-# Where the CPU has AVX2 (as the machines here do), the SIMD4<Double> lanes of the tile kernels become single 256-bit
-# instructions: about 1.5x faster gradient-basin tiles, byte-identical output (Swift does not contract into FMA).
-# The container image stays generic x86-64. CPU_FLAGS= builds generic here too.
-CPU_FLAGS ?= $(if $(shell grep -m1 -ow avx2 /proc/cpuinfo 2>/dev/null),-Xswiftc -target-cpu -Xswiftc haswell,)
+# Where the CPU has AVX2, the SIMD16<Double> lanes of the tile kernels become four 256-bit instructions per
+# operation; where it has AVX-512 (F, VL, BW, DQ, CD: as the machines here do, and as the C peer's -march=native uses),
+# two 512-bit ones: single-thread gradient-basin 0/0/0 0.29 s with haswell, 0.24 s with skylake-avx512. Output is
+# byte-identical either way (Swift does not contract into FMA). The container image stays generic x86-64.
+# CPU_FLAGS= builds generic here too.
+CPU_FEATURES := $(shell grep -m1 '^flags' /proc/cpuinfo 2>/dev/null)
+AVX512 := $(and $(filter avx512f,$(CPU_FEATURES)),$(filter avx512vl,$(CPU_FEATURES)),$(filter avx512bw,$(CPU_FEATURES)),$(filter avx512dq,$(CPU_FEATURES)),$(filter avx512cd,$(CPU_FEATURES)))
+CPU_FLAGS ?= $(if $(AVX512),-Xswiftc -target-cpu -Xswiftc skylake-avx512,$(if $(filter avx2,$(CPU_FEATURES)),-Xswiftc -target-cpu -Xswiftc haswell,))
 
 # Debian packages: what building and serving need, and what the tests drive (browser, real clients, peers).
 RUN_PACKAGES := pkg-config libpng-dev zlib1g-dev libjs-leaflet

@@ -17,7 +17,7 @@ extension LaneKernel {
     @inline(__always)
     mutating func run(_ points: UnsafeBufferPointer<Complex>, into outcomes: UnsafeMutableBufferPointer<PixelOutcome>) {
         precondition(outcomes.count >= points.count, "one outcome per point")
-        var pixelOfLane = SIMD4<Int>(repeating: -1)
+        var pixelOfLane = LaneIndices(repeating: -1)
         var active = LaneMask(repeating: false)
         var next = 0
         for lane in 0..<PixelLanes.scalarCount {
@@ -81,8 +81,10 @@ extension MapSettings {
                 }
             }
         case .backpropFlow(let s):
-            var kernel = BackpropFlowLanes(settings: s)
-            kernel.run(points, into: outcomes)
+            withUnsafeTemporaryAllocation(of: (re: PixelLanes, im: PixelLanes).self, capacity: BackpropFlowLanes.historyLength) { history in
+                var kernel = BackpropFlowLanes(settings: s, history: history.baseAddress!)
+                kernel.run(points, into: outcomes)
+            }
         }
     }
 }
