@@ -101,7 +101,8 @@ final class EventLoop: @unchecked Sendable {
     /// Runs `work` on the loop thread soon.
     func execute(_ work: @escaping @Sendable () -> Void) {
         mailbox.withLock { $0.append(work) }
-        // On the loop thread (a handler answering at once) the mailbox is run before the next epoll_wait.
+        // On the loop thread the mailbox is run before the next epoll_wait, so no wake is needed. (A handler that
+        // answers before `handle` returns does not come here at all: `dispatch` writes that response directly.)
         if isLoopThread { return }
         if !wakePending.exchange(true, ordering: .acquiringAndReleasing) {
             var one: UInt64 = 1

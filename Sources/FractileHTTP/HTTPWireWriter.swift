@@ -21,23 +21,32 @@ enum HTTPWireWriter {
 
     static func appendField(_ name: String, _ value: String, to head: inout [UInt8]) {
         appendSafe(name, to: &head)
-        head.append(0x3A)
-        head.append(0x20)
+        append(": ", to: &head)
         appendSafe(value, to: &head)
-        head.append(0x0D)
-        head.append(0x0A)
+        append("\r\n", to: &head)
+    }
+
+    /// `name: value\r\n` with the value's bytes appended by `writeValue`; CR and LF in either become spaces.
+    static func appendField(_ name: String, to head: inout [UInt8], writingValue writeValue: (inout [UInt8]) -> Void) {
+        appendSafe(name, to: &head)
+        append(": ", to: &head)
+        let valueStart = head.count
+        writeValue(&head)
+        neutraliseLineBreaks(in: &head, from: valueStart)
+        append("\r\n", to: &head)
     }
 
     /// Header text from a handler with CR and LF replaced by spaces: no response splitting.
     static func appendSafe(_ text: String, to bytes: inout [UInt8]) {
         var text = text
-        text.withUTF8 { utf8 in
-            let start = bytes.count
-            bytes.append(contentsOf: utf8)
-            guard utf8.contains(where: { $0 == 0x0D || $0 == 0x0A }) else { return }
-            for index in start..<bytes.count where bytes[index] == 0x0D || bytes[index] == 0x0A {
-                bytes[index] = 0x20
-            }
+        let start = bytes.count
+        text.withUTF8 { bytes.append(contentsOf: $0) }
+        neutraliseLineBreaks(in: &bytes, from: start)
+    }
+
+    private static func neutraliseLineBreaks(in bytes: inout [UInt8], from start: Int) {
+        for index in start..<bytes.count where bytes[index] == 0x0D || bytes[index] == 0x0A {
+            bytes[index] = 0x20
         }
     }
 

@@ -14,7 +14,6 @@ public struct PreparedHeaders: Sendable, Equatable {
     /// These fields and one more.
     public func appending(_ name: String, _ value: String) -> PreparedHeaders {
         var copy = self
-        copy.bytes.reserveCapacity(bytes.count + name.utf8.count + value.utf8.count + 4)
         copy.append(name, value)
         return copy
     }
@@ -23,18 +22,8 @@ public struct PreparedHeaders: Sendable, Equatable {
     /// CR and LF it writes still become spaces.
     public func appending(_ name: String, writingValue write: (inout [UInt8]) -> Void) -> PreparedHeaders {
         var copy = self
-        copy.bytes.reserveCapacity(bytes.count + name.utf8.count + 64)
         guard HTTPWireWriter.ManagedField(name) == nil else { return copy }
-        HTTPWireWriter.appendSafe(name, to: &copy.bytes)
-        copy.bytes.append(0x3A)
-        copy.bytes.append(0x20)
-        let valueStart = copy.bytes.count
-        write(&copy.bytes)
-        for index in valueStart..<copy.bytes.count where copy.bytes[index] == 0x0D || copy.bytes[index] == 0x0A {
-            copy.bytes[index] = 0x20
-        }
-        copy.bytes.append(0x0D)
-        copy.bytes.append(0x0A)
+        HTTPWireWriter.appendField(name, to: &copy.bytes, writingValue: write)
         return copy
     }
 

@@ -98,17 +98,9 @@ public final class TileService: Sendable {
         return bytes
     }
 
-    /// Calls `completion` exactly once: at once on a memory hit, otherwise from a disk or render thread.
-    public func tile(_ map: MapDefinition, _ tile: TileCoordinate, isWanted: @escaping @Sendable () -> Bool,
-                     completion: @escaping Completion) {
-        if let bytes = cachedTile(map, tile) {
-            completion(.success((bytes, .memory)))
-            return
-        }
-        fetchTile(map, tile, isWanted: isWanted, completion: completion)
-    }
-
-    /// `tile` after a `cachedTile` miss: joins or starts the tile's flight through the disk cache and a render.
+    /// For a tile `cachedTile` did not have: joins or starts the tile's flight through the disk cache and a render.
+    /// Calls `completion` exactly once, from the caller's thread if the flight landed meanwhile, otherwise from a
+    /// disk or render thread.
     public func fetchTile(_ map: MapDefinition, _ tile: TileCoordinate, isWanted: @escaping @Sendable () -> Bool,
                           completion: @escaping Completion) {
         let key = Self.cacheKey(map, tile)
