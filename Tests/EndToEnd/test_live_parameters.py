@@ -157,3 +157,12 @@ def test_maps_json_exposes_the_settings_table(server):
     assert maps["gradient-basin-wirtinger"]["settings"][3]["value"] == "wirtinger"
     for m in maps.values():
         assert m["settings"] and all(row["live"] for row in m["settings"])
+
+
+def test_docs_list_every_setting_of_every_kind(server):
+    docs = (ROOT / "docs" / "maps.md").read_text()
+    for m in server.json("/maps.json")["maps"]:
+        assert "## " + m["kind"] in docs, m["kind"]
+        for row in m["settings"]:
+            key = row["key"]
+            assert "`%s`" % key in docs or "`%s`" % key.split(".")[0] in docs, (m["kind"], key)
