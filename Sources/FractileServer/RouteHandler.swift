@@ -4,11 +4,12 @@ import FractileHTTP
 import FractileMath
 import FractileRender
 
-/// Answers every route of MAPS.md "HTTP". Bad input always gets a 4xx with a one-line reason, never a 500.
-public final class TileServerApplication: HTTPRequestHandler {
+/// Answers every route of MAPS.md "HTTP": the HTTP layer calls it per request; tiles come from the `TilePipeline`.
+/// Bad input always gets a 4xx with a one-line reason, never a 500.
+public final class RouteHandler: HTTPRequestHandler {
     private let configuration: FractileConfiguration
     private let catalog: MapCatalog
-    private let tiles: TileService
+    private let tiles: TilePipeline
     private let metrics: ServerMetrics
     private let publicFiles: StaticFileServer
     private let leafletFiles: StaticFileServer
@@ -19,7 +20,7 @@ public final class TileServerApplication: HTTPRequestHandler {
     /// The maps in boxes, so that finding one on the request path does not copy its definition.
     private let servedMaps: [ServedMap]
 
-    public init(configuration: FractileConfiguration, tiles: TileService, metrics: ServerMetrics,
+    public init(configuration: FractileConfiguration, tiles: TilePipeline, metrics: ServerMetrics,
                 gauges: @escaping @Sendable () -> ServerMetrics.Gauges) {
         self.configuration = configuration
         self.catalog = MapCatalog(maps: configuration.maps)
@@ -124,7 +125,7 @@ public final class TileServerApplication: HTTPRequestHandler {
         respond(response)
     }
 
-    private func tileResponse(_ bytes: [UInt8], _ source: TileService.Source, settingsHash: String,
+    private func tileResponse(_ bytes: [UInt8], _ source: TilePipeline.Source, settingsHash: String,
                               _ tile: TileCoordinate) -> HTTPResponse {
         let headers = tileHeaders.appending("ETag") { Self.appendTileETag(settingsHash: settingsHash, tile, to: &$0) }
         return HTTPResponse(status: .ok, preparedHeaders: headers, body: bytes, logNote: source.rawValue)

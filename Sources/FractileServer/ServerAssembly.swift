@@ -4,11 +4,12 @@ import FractileHTTP
 import FractileRender
 import Foundation
 
-/// A whole fractile server built from a configuration: caches, render workers, the HTTP layer.
-public final class TileServer: Sendable {
+/// The whole server assembled from a configuration: the caches and the `TilePipeline`, the `RouteHandler` that
+/// answers each route, and the `HTTPServer` (sockets, event loops) that carries it. `fractile serve` makes one.
+public final class ServerAssembly: Sendable {
     public let configuration: FractileConfiguration
     public let metrics = ServerMetrics()
-    public let tiles: TileService
+    public let tiles: TilePipeline
     private let http: HTTPServer
 
     /// `log` gets warnings and notices (one line each); access-log lines go to `accessLog`.
@@ -23,7 +24,7 @@ public final class TileServer: Sendable {
         let renderer = TileRenderer(threads: configuration.render.threads)
         // Two tiles in flight per core's worth of threads: while one tile is being encoded (single-threaded), the
         // other keeps every core busy rendering.
-        let tiles = TileService(memoryCache: memory, diskCache: disk, renderer: renderer, metrics: metrics,
+        let tiles = TilePipeline(memoryCache: memory, diskCache: disk, renderer: renderer, metrics: metrics,
                                 queueLimit: configuration.render.queueLimit, workers: 2)
         self.tiles = tiles
         let server = configuration.server
@@ -38,7 +39,7 @@ public final class TileServer: Sendable {
         }
         let metrics = self.metrics
         let box = ServerBox()
-        let application = TileServerApplication(configuration: configuration, tiles: tiles, metrics: metrics) {
+        let application = RouteHandler(configuration: configuration, tiles: tiles, metrics: metrics) {
             let memoryStatistics = memory.statistics
             let diskStatistics = disk?.statistics
             return ServerMetrics.Gauges(

@@ -10,7 +10,7 @@ import Synchronization
 /// once. Renders wait in a bounded stack, newest first: a zooming user wants the tiles of the view they are looking at
 /// now, not of the views they zoomed through. When the stack is full, new tiles are refused at once (the caller answers
 /// 503) rather than letting memory grow.
-public final class TileService: Sendable {
+public final class TilePipeline: Sendable {
     /// Where a tile came from: printed in the access log and counted in metrics.
     public enum Source: String, Sendable {
         case memory, disk, render
@@ -48,7 +48,7 @@ public final class TileService: Sendable {
         /// The newest pending render, unless the oldest has waited past `maximumWaitBeforeFirst`.
         mutating func nextToRender() -> TileCacheKey? {
             guard let oldest = pending.first else { return nil }
-            if DispatchTime.now().uptimeNanoseconds - oldest.since > TileService.maximumWaitBeforeFirst {
+            if DispatchTime.now().uptimeNanoseconds - oldest.since > TilePipeline.maximumWaitBeforeFirst {
                 return pending.removeFirst().key
             }
             return pending.removeLast().key

@@ -29,7 +29,7 @@ struct Serve: ParsableCommand {
         }
         if let cacheDirectory { configuration.cache.directory = cacheDirectory }
 
-        let server = TileServer(configuration: configuration)
+        let server = ServerAssembly(configuration: configuration)
         let bound: Int
         do {
             bound = try server.start()

@@ -20,10 +20,10 @@ final class RouteTests: XCTestCase {
     }
 
     func testTileETagNamesSettingsAndTile() {
-        XCTAssertEqual(TileServerApplication.tileETag(settingsHash: "0a1b", TileCoordinate(z: 3, x: 2, y: 5, scale: 1)),
+        XCTAssertEqual(RouteHandler.tileETag(settingsHash: "0a1b", TileCoordinate(z: 3, x: 2, y: 5, scale: 1)),
                        "\"0a1b-3-2-5\"")
         let big = UInt128.max >> 8
-        XCTAssertEqual(TileServerApplication.tileETag(settingsHash: "h", TileCoordinate(z: 120, x: big, y: 0, scale: 2)),
+        XCTAssertEqual(RouteHandler.tileETag(settingsHash: "h", TileCoordinate(z: 120, x: big, y: 0, scale: 2)),
                        "\"h-120-\(big)-0@2x\"")
     }
 
@@ -86,11 +86,11 @@ final class StaticFileServerTests: XCTestCase {
 
 final class TileServerApplicationTests: XCTestCase {
     func testIfNoneMatchUsesWeakComparison() {
-        XCTAssertTrue(TileServerApplication.matches("\"a\"", "\"a\""))
-        XCTAssertTrue(TileServerApplication.matches("W/\"a\"", "\"a\""))
-        XCTAssertTrue(TileServerApplication.matches("\"b\", \"a\"", "\"a\""))
-        XCTAssertTrue(TileServerApplication.matches("*", "\"a\""))
-        XCTAssertFalse(TileServerApplication.matches("\"b\"", "\"a\""))
-        XCTAssertFalse(TileServerApplication.matches(nil, "\"a\""))
+        XCTAssertTrue(RouteHandler.matches("\"a\"", "\"a\""))
+        XCTAssertTrue(RouteHandler.matches("W/\"a\"", "\"a\""))
+        XCTAssertTrue(RouteHandler.matches("\"b\", \"a\"", "\"a\""))
+        XCTAssertTrue(RouteHandler.matches("*", "\"a\""))
+        XCTAssertFalse(RouteHandler.matches("\"b\"", "\"a\""))
+        XCTAssertFalse(RouteHandler.matches(nil, "\"a\""))
     }
 }
