@@ -21,6 +21,8 @@ let package = Package(
         .target(name: "FractileRender", dependencies: ["FractileMath", "FractileConfig", "CLibPNG"]),
         .target(name: "FractileCache"),
         .target(name: "FractileHTTP"),
+        // The raw-socket test client every live-server test target shares (as HummingbirdTesting is for Hummingbird).
+        .target(name: "FractileHTTPTesting", dependencies: ["FractileHTTP"]),
         .target(
             name: "FractileServer",
             dependencies: ["FractileMath", "FractileConfig", "FractileRender", "FractileCache", "FractileHTTP"]
@@ -36,7 +38,7 @@ let package = Package(
         .testTarget(name: "FractileConfigTests", dependencies: ["FractileConfig"]),
         .testTarget(name: "FractileRenderTests", dependencies: ["FractileRender", "FractileConfig"]),
         .testTarget(name: "FractileCacheTests", dependencies: ["FractileCache"]),
-        .testTarget(name: "FractileHTTPTests", dependencies: ["FractileHTTP"]),
-        .testTarget(name: "FractileServerTests", dependencies: ["FractileServer", "FractileHTTP"]),
+        .testTarget(name: "FractileHTTPTests", dependencies: ["FractileHTTP", "FractileHTTPTesting"]),
+        .testTarget(name: "FractileServerTests", dependencies: ["FractileServer", "FractileHTTP", "FractileHTTPTesting"]),
     ]
 )

@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import XCTest
 @testable import FractileHTTP
+import FractileHTTPTesting
 
 /// A handler whose behaviour each route picks:
 /// `/slow?ms=N` answers after N ms from another thread; `/hold` never answers and remembers its context;
