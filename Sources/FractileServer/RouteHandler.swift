@@ -33,24 +33,36 @@ public final class RouteHandler: HTTPRequestHandler {
         self.servedMaps = configuration.maps.map(ServedMap.init)
         self.tileHeaders = PreparedHeaders([
             "Content-Type": "image/png", "Cache-Control": tileCacheControl, "Access-Control-Allow-Origin": "*",
+            "Access-Control-Expose-Headers": "ETag",
         ])
     }
 
     public func handle(_ request: HTTPRequest, context: HTTPRequestContext,
                        respond: @escaping @Sendable (HTTPResponse) -> Void) {
+        if request.method == "OPTIONS" {
+            metrics.countRequest(route: "options", status: HTTPStatus.noContent.code)
+            return respond(Self.options(request))
+        }
         let route: Route
         do {
             route = try Route.resolve(path: request.path)
         } catch {
-            metrics.countRequest(route: "unknown", status: error.status.code)
-            respond(.text(error.status, error.reason))
+            metrics.countRequest(route: Route.label(ofRejected: request.path), status: error.status.code)
+            respond(Self.withCORS(.text(error.status, error.reason)))
             return
         }
         let label = route.label
         // Every route but a tile answers before returning, so this needs no closure on the heap.
         func finish(_ response: HTTPResponse) {
             metrics.countRequest(route: label, status: response.status.code)
-            respond(response)
+            respond(Self.withCORS(response))
+        }
+        switch route {
+        case .tile, .vendor, .file:
+            break  // these have validators of their own, checked where they are known
+        default:
+            // The other routes carry no ETag: only `If-Match: *` can hold (RFC 9110 §13.1.1).
+            if Self.ifMatchFails(request.headers["If-Match"], etag: nil) { return finish(Self.preconditionFailed) }
         }
         switch route {
         case let .tile(name, z, x, y, scale):
@@ -91,12 +103,16 @@ public final class RouteHandler: HTTPRequestHandler {
             return finish(.text(.notFound, "\(name) has no tile \(tile): \(error)"))
         }
         // Tiles are pure functions of (settings, z, x, y, scale), so the validator needs no bytes: a revalidation is
-        // answered without touching a cache or rendering.
+        // answered without touching a cache or rendering. If-Match goes first (RFC 9110 §13.2.2).
         let settingsHash = served.definition.settingsHash
+        if let candidates = request.headers["If-Match"],
+           Self.ifMatchFails(candidates, etag: Self.tileETag(settingsHash: settingsHash, tile)) {
+            return finish(Self.preconditionFailed)
+        }
         if let candidates = request.headers["If-None-Match"] {
             let etag = Self.tileETag(settingsHash: settingsHash, tile)
             if Self.matches(candidates, etag) {
-                let headers: HTTPHeaders = ["ETag": etag, "Cache-Control": tileCacheControl, "Access-Control-Allow-Origin": "*"]
+                let headers: HTTPHeaders = ["ETag": etag, "Cache-Control": tileCacheControl]
                 return finish(HTTPResponse(status: .notModified, headers: headers, body: [], logNote: "revalidated"))
             }
         }
@@ -122,7 +138,8 @@ public final class RouteHandler: HTTPRequestHandler {
 
     private func answerTile(_ response: HTTPResponse, _ respond: @Sendable (HTTPResponse) -> Void) {
         metrics.countRequest(route: "tile", status: response.status.code)
-        respond(response)
+        // A tile's own prepared fields already carry CORS; errors and 304s get it here.
+        respond(response.preparedHeaders == nil ? Self.withCORS(response) : response)
     }
 
     private func tileResponse(_ bytes: [UInt8], _ source: TilePipeline.Source, settingsHash: String,
@@ -180,6 +197,44 @@ public final class RouteHandler: HTTPRequestHandler {
         }
     }
 
+    /// If-Match uses the strong comparison (RFC 9110 §13.1.1): a weak tag never matches; `*` matches whenever the
+    /// resource exists. `etag` nil: the resource has no validator, so only `*` holds. No header: nothing fails.
+    static func ifMatchFails(_ header: String?, etag: String?) -> Bool {
+        guard let header else { return false }
+        return !header.split(separator: ",").contains { candidate in
+            let tag = candidate.trimmingCharacters(in: [" ", "\t"])
+            return tag == "*" || (etag != nil && tag == etag)
+        }
+    }
+
+    private static let preconditionFailed = HTTPResponse.text(
+        HTTPStatus(code: 412, reasonPhrase: "Precondition Failed"), "If-Match names no current representation of this resource")
+
+    // MARK: CORS and OPTIONS
+
+    /// Every answer may be read by a page from any origin, errors included (a viewer elsewhere must see why a tile
+    /// failed), and such a page may read the ETag to revalidate.
+    static func withCORS(_ response: HTTPResponse) -> HTTPResponse {
+        guard !response.headers.contains("Access-Control-Allow-Origin") else { return response }
+        var response = response
+        response.headers.add(name: "Access-Control-Allow-Origin", value: "*")
+        response.headers.add(name: "Access-Control-Expose-Headers", value: "ETag")
+        return response
+    }
+
+    /// `OPTIONS *` and `OPTIONS /path` say what the server allows (RFC 9110 §9.3.7); a CORS preflight (it carries
+    /// `Access-Control-Request-Method`) is allowed for GET and HEAD from any origin with the validator headers.
+    static func options(_ request: HTTPRequest) -> HTTPResponse {
+        var headers: HTTPHeaders = ["Allow": HTTPRequestParser.allowedMethods.joined(separator: ", ")]
+        if request.headers.contains("Access-Control-Request-Method") {
+            headers.add(name: "Access-Control-Allow-Origin", value: "*")
+            headers.add(name: "Access-Control-Allow-Methods", value: HTTPRequestParser.allowedMethods.joined(separator: ", "))
+            headers.add(name: "Access-Control-Allow-Headers", value: "If-None-Match, If-Match, If-Modified-Since")
+            headers.add(name: "Access-Control-Max-Age", value: "86400")
+        }
+        return HTTPResponse(status: .noContent, headers: headers)
+    }
+
     // MARK: Probe
 
     private func probe(_ request: HTTPRequest, map name: String) -> HTTPResponse {
@@ -204,7 +259,6 @@ public final class RouteHandler: HTTPRequestHandler {
         var response = HTTPResponse(status: .ok, headers: HTTPHeaders(), body: Array(text.utf8))
         response.headers["Content-Type"] = "application/json"
         if shared {
-            response.headers["Access-Control-Allow-Origin"] = "*"
             response.headers["Cache-Control"] = "no-cache"
         }
         return response
@@ -213,10 +267,16 @@ public final class RouteHandler: HTTPRequestHandler {
     private func staticFile(_ request: HTTPRequest, _ files: StaticFileServer, _ path: String) -> HTTPResponse {
         do {
             let file = try files.file(at: path)
+            if Self.ifMatchFails(request.headers["If-Match"], etag: file.etag) { return Self.preconditionFailed }
             var headers = HTTPHeaders()
             headers["ETag"] = file.etag
+            headers["Last-Modified"] = file.lastModified
             headers["Cache-Control"] = "no-cache"
-            if Self.matches(request.headers["If-None-Match"], file.etag) {
+            // If-Modified-Since counts only without If-None-Match (RFC 9110 §13.1.3); an exact date is enough here,
+            // since browsers send back the Last-Modified they were given.
+            let notModified = request.headers["If-None-Match"].map { Self.matches($0, file.etag) }
+                ?? (request.headers["If-Modified-Since"] == file.lastModified)
+            if notModified {
                 return HTTPResponse(status: .notModified, headers: headers, body: [])
             }
             headers["Content-Type"] = file.contentType

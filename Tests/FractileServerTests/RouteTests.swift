@@ -27,10 +27,18 @@ final class RouteTests: XCTestCase {
                        "\"h-120-\(big)-0@2x\"")
     }
 
+    func testRejectedPathsKeepTheirRouteLabel() {
+        XCTAssertEqual(Route.label(ofRejected: "/tiles/forward-pass/x/0/0.png"), "tile")
+        XCTAssertEqual(Route.label(ofRejected: "/tiles/Nope.json"), "tilejson")
+        XCTAssertEqual(Route.label(ofRejected: "/probe/"), "probe")
+        XCTAssertEqual(Route.label(ofRejected: "*"), "unknown")
+    }
+
     func testRejectionsCarryStatusAndReason() {
         let cases: [(String, Int)] = [
             ("/tiles/forward-pass/x/0/0.png", 400), ("/tiles/forward-pass/1/+1/0.png", 400),
-            ("/tiles/forward-pass/1/0/ 0.png", 400), ("/tiles/forward-pass/1/0/12345678901234567890123456789012345678.png", 400),
+            ("/tiles/forward-pass/1/0/ 0.png", 400), ("/tiles/forward-pass/1/0/12345678901234567890123456789012345678.png", 404),
+            ("/tiles/forward-pass/03/1/0.png", 404), ("/tiles/forward-pass/3/1/00.png", 404),
             ("/tiles/Forward/0/0/0.png", 404), ("/tiles/forward-pass/0/0/0.gif", 404), ("/tiles/a/b", 404),
             ("/tiles/../0/0/0.png", 404), ("/probe/", 404), ("*", 400), ("/tiles/m/0/0/@2x.png", 400),
             ("/tiles/m/0/0/0/0.png", 404), ("/tiles/m/0/0/.png", 400), ("/tiles/m//0/0.png", 400), ("/tiles/.json", 404),
