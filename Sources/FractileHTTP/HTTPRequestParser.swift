@@ -65,13 +65,18 @@ public enum HTTPRequestParser {
     }
 
     /// tchar (RFC 9110 §5.6.2).
-    static let isTokenByte: [Bool] = (0...255).map { value in
-        let byte = UInt8(value)
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"):
-            return true
-        default:
-            return Array("!#$%&'*+-.^_`|~".utf8).contains(byte)
+    static let isTokenByte = byteTable(alphanumericsAnd: "!#$%&'*+-.^_`|~")
+
+    /// For each byte, whether it is an ASCII letter or digit or one of `extra`: a lookup, as these run per byte.
+    static func byteTable(alphanumericsAnd extra: String) -> [Bool] {
+        (0...255).map { value in
+            let byte = UInt8(value)
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"):
+                return true
+            default:
+                return extra.utf8.contains(byte)
+            }
         }
     }
 
@@ -95,16 +100,8 @@ public enum HTTPRequestParser {
         return colon == UInt8(ascii: ":") && bytes.dropFirst().allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
     }
 
-    /// unreserved, pct-encoded and sub-delims bytes (RFC 3986 §3.2.2 reg-name): a table, as Host is checked per request.
-    private static let isHostByteTable: [Bool] = (0...255).map { value in
-        let byte = UInt8(value)
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"):
-            return true
-        default:
-            return Array("-._~%!$&'()*+,;=".utf8).contains(byte)
-        }
-    }
+    /// unreserved, pct-encoded and sub-delims bytes (RFC 3986 §3.2.2 reg-name).
+    private static let isHostByteTable = byteTable(alphanumericsAnd: "-._~%!$&'()*+,;=")
 
     private static func isHostByte(_ byte: UInt8) -> Bool { isHostByteTable[Int(byte)] }
 }
