@@ -20,12 +20,14 @@ let package = Package(
         .target(name: "FractileConfig", dependencies: ["FractileMath"]),
         .target(name: "FractileRender", dependencies: ["FractileMath", "FractileConfig", "CLibPNG"]),
         .target(name: "FractileCache"),
-        .target(name: "FractileHTTP"),
+        // epoll, eventfd, accept4 and per-thread nice, which the Glibc module does not import.
+        .target(name: "CSystemLinux"),
+        .target(name: "FractileHTTP", dependencies: ["CSystemLinux"]),
         // The raw-socket test client every live-server test target shares (as HummingbirdTesting is for Hummingbird).
         .target(name: "FractileHTTPTesting", dependencies: ["FractileHTTP"]),
         .target(
             name: "FractileServer",
-            dependencies: ["FractileMath", "FractileConfig", "FractileRender", "FractileCache", "FractileHTTP"]
+            dependencies: ["FractileMath", "FractileConfig", "FractileRender", "FractileCache", "FractileHTTP", "CSystemLinux"]
         ),
         .executableTarget(
             name: "fractile",

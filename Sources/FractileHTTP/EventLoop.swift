@@ -1,3 +1,4 @@
+import CSystemLinux
 import Foundation
 import Glibc
 import Synchronization
@@ -48,7 +49,6 @@ final class EventLoop: @unchecked Sendable {
 
     let core: ServerCore
     private let listenerFD: Int32
-    private let epoll: Epoll.Functions
     private let epollFD: Int32
     private let wakeFD: Int32
     private let mailbox = Mutex<[@Sendable () -> Void]>([])
@@ -74,11 +74,9 @@ final class EventLoop: @unchecked Sendable {
     init(core: ServerCore, listenerFD: Int32) throws(SocketError) {
         self.core = core
         self.listenerFD = listenerFD
-        guard let epoll = Epoll.functions else { throw SocketError("dlsym epoll", errorNumber: ENOSYS) }
-        self.epoll = epoll
-        epollFD = epoll.create(Epoll.closeOnExec)
+        epollFD = Epoll.create()
         guard epollFD >= 0 else { throw SocketError("epoll_create1") }
-        wakeFD = epoll.eventfd(0, Epoll.nonBlocking | Epoll.closeOnExec)
+        wakeFD = Epoll.eventFD()
         guard wakeFD >= 0 else {
             let error = SocketError("eventfd")
             close(epollFD)
@@ -126,24 +124,24 @@ final class EventLoop: @unchecked Sendable {
         listening = control(Epoll.add, fd: listenerFD, events: Epoll.inEvent | Epoll.exclusive, token: Self.listenerToken)
         if !listening { reportSocketError("epoll_ctl add listener") }
         let capacity = 128
-        let events = UnsafeMutableRawPointer.allocate(byteCount: capacity * Epoll.eventStride, alignment: 16)
+        let events = UnsafeMutableBufferPointer<epoll_event>.allocate(capacity: capacity)
         defer { events.deallocate() }
         nextScan = monotonicSeconds() + Self.scanInterval
 
         while !stopping {
-            let count = epoll.wait(epollFD, events, Int32(capacity), Int32(Self.scanInterval * 1000))
+            let count = Epoll.wait(epollFD, events, timeoutMilliseconds: Int32(Self.scanInterval * 1000))
             if count < 0 && errno != EINTR {
                 reportSocketError("epoll_wait")
                 usleep(10_000)
             }
             let now = monotonicSeconds()
             for index in 0..<max(0, Int(count)) {
-                let event = Epoll.event(at: index, in: events)
-                switch event.token {
+                let event = events[index]
+                switch event.data.u64 {
                 case Self.listenerToken: acceptConnections(now: now)
                 case Self.wakeToken: drainWakeFD()
                 default:
-                    if let connection = connections[event.token] {
+                    if let connection = connections[event.data.u64] {
                         handle(event.events, on: connection, now: now)
                     }
                 }
@@ -204,7 +202,7 @@ final class EventLoop: @unchecked Sendable {
             var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
             let fd = withUnsafeMutablePointer(to: &address) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    epoll.accept4(listenerFD, $0, &length, Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue))
+                    Epoll.accept(listenerFD, $0, &length)
                 }
             }
             if fd < 0 {
@@ -554,7 +552,7 @@ final class EventLoop: @unchecked Sendable {
     }
 
     private func control(_ operation: Int32, fd: Int32, events: UInt32, token: UInt64) -> Bool {
-        Epoll.control(epoll, epoll: epollFD, operation: operation, fd: fd, events: events, token: token)
+        Epoll.control(epoll: epollFD, operation: operation, fd: fd, events: events, token: token)
     }
 
     private func reportSocketError(_ operation: String) {

@@ -14,15 +14,22 @@ public final class RouteHandler: HTTPRequestHandler {
     private let publicFiles: StaticFileServer
     private let leafletFiles: StaticFileServer
     private let gauges: @Sendable () -> ServerMetrics.Gauges
+    /// Probes run here, off the event loops; their answers are kept in `probeCache`.
+    private let probeWork: WorkPool
+    private let probeCache = ProbeCache(capacityBytes: 8 << 20)
+    /// Static files are read here, off the event loops.
+    private let fileWork: WorkPool
     private let tileCacheControl: String
     /// The fields every tile of any map is sent with, serialised once (the ETag is added per tile).
     private let tileHeaders: PreparedHeaders
     /// The maps in boxes, so that finding one on the request path does not copy its definition.
     private let servedMaps: [ServedMap]
 
-    public init(configuration: FractileConfiguration, tiles: TilePipeline, metrics: ServerMetrics,
-                gauges: @escaping @Sendable () -> ServerMetrics.Gauges) {
+    public init(configuration: FractileConfiguration, tiles: TilePipeline, metrics: ServerMetrics, probeWork: WorkPool,
+                fileWork: WorkPool, gauges: @escaping @Sendable () -> ServerMetrics.Gauges) {
         self.configuration = configuration
+        self.probeWork = probeWork
+        self.fileWork = fileWork
         self.catalog = MapCatalog(maps: configuration.maps)
         self.tiles = tiles
         self.metrics = metrics
@@ -52,8 +59,8 @@ public final class RouteHandler: HTTPRequestHandler {
             return
         }
         let label = route.label
-        // Every route but a tile answers before returning, so this needs no closure on the heap.
-        func finish(_ response: HTTPResponse) {
+        // Routes that answer before returning call it directly (no closure on the heap); probes and files pass it on.
+        @Sendable func finish(_ response: HTTPResponse) {
             metrics.countRequest(route: label, status: response.status.code)
             respond(Self.withCORS(response))
         }
@@ -73,7 +80,7 @@ public final class RouteHandler: HTTPRequestHandler {
         case .mapList:
             finish(json(catalog.mapList(), shared: true))
         case .probe(let name):
-            finish(probe(request, map: name))
+            probe(request, context, map: name, finish)
         case .health:
             finish(.text(.ok, "ok"))
         case .metrics:
@@ -82,9 +89,11 @@ public final class RouteHandler: HTTPRequestHandler {
             response.headers["Content-Type"] = "text/plain; version=0.0.4; charset=utf-8"
             finish(response)
         case .vendor(let path):
-            finish(staticFile(request, leafletFiles, path))
+            let files = leafletFiles
+            fileWork.respond(to: context, finish) { Self.staticFile(request, files, path) }
         case .file(let path):
-            finish(staticFile(request, publicFiles, path))
+            let files = publicFiles
+            fileWork.respond(to: context, finish) { Self.staticFile(request, files, path) }
         }
     }
 
@@ -237,26 +246,53 @@ public final class RouteHandler: HTTPRequestHandler {
 
     // MARK: Probe
 
-    private func probe(_ request: HTTPRequest, map name: String) -> HTTPResponse {
-        guard let map = configuration.map(named: name) else { return Self.unknownMap(name) }
+    /// Checks the query on the loop (a bad one is answered at once), answers a repeated probe from the cache, and
+    /// computes a new one on the probe pool.
+    private func probe(_ request: HTTPRequest, _ context: HTTPRequestContext, map name: String,
+                       _ finish: @escaping @Sendable (HTTPResponse) -> Void) {
+        guard let map = configuration.map(named: name) else { return finish(Self.unknownMap(name)) }
         let query = QueryString(request.query ?? "")
-        let usage = "probe needs re and im as finite decimal numbers (any number of digits), e.g. /probe/\(name)?re=0.5&im=-1.25"
-        guard let reText = query["re"], let imText = query["im"] else { return .text(.badRequest, usage) }
         let point: ProbePoint
-        do {
-            point = try ProbePoint(re: reText, im: imText)
-        } catch {
-            return .text(.badRequest, "\(usage): \(error)")
+        switch Self.probePoint(query, map: name) {
+        case .success(let value): point = value
+        case .failure(let refusal): return finish(refusal.response)
         }
-        let p = point.complexValue
-        let result = map.settings.probe(at: point)
-        return json(result.json(mapName: map.name, re: p.re, im: p.im, arithmetic: point.arithmetic), shared: true)
+        let key = ProbeCache.Key(settingsHash: map.settingsHash, re: query["re"] ?? "", im: query["im"] ?? "")
+        if let body = probeCache.get(key) { return finish(Self.json(body)) }
+        let cache = probeCache
+        probeWork.respond(to: context, finish) {
+            let p = point.complexValue
+            let result = map.settings.probe(at: point)
+            let body = Array(result.json(mapName: map.name, re: p.re, im: p.im, arithmetic: point.arithmetic).utf8)
+            cache.put(key, body)
+            return Self.json(body)
+        }
+    }
+
+    private struct ProbeRefusal: Error {
+        let response: HTTPResponse
+    }
+
+    private static func probePoint(_ query: QueryString, map name: String) -> Result<ProbePoint, ProbeRefusal> {
+        let usage = "probe needs re and im as finite decimal numbers (any number of digits), e.g. /probe/\(name)?re=0.5&im=-1.25"
+        guard let reText = query["re"], let imText = query["im"] else {
+            return .failure(ProbeRefusal(response: .text(.badRequest, usage)))
+        }
+        do {
+            return .success(try ProbePoint(re: reText, im: imText))
+        } catch {
+            return .failure(ProbeRefusal(response: .text(.badRequest, "\(usage): \(error)")))
+        }
     }
 
     // MARK: Helpers
 
     private func json(_ text: String, shared: Bool) -> HTTPResponse {
-        var response = HTTPResponse(status: .ok, headers: HTTPHeaders(), body: Array(text.utf8))
+        Self.json(Array(text.utf8), shared: shared)
+    }
+
+    private static func json(_ body: [UInt8], shared: Bool = true) -> HTTPResponse {
+        var response = HTTPResponse(status: .ok, headers: HTTPHeaders(), body: body)
         response.headers["Content-Type"] = "application/json"
         if shared {
             response.headers["Cache-Control"] = "no-cache"
@@ -264,7 +300,8 @@ public final class RouteHandler: HTTPRequestHandler {
         return response
     }
 
-    private func staticFile(_ request: HTTPRequest, _ files: StaticFileServer, _ path: String) -> HTTPResponse {
+    /// Runs on the file pool: it reads the disk.
+    private static func staticFile(_ request: HTTPRequest, _ files: StaticFileServer, _ path: String) -> HTTPResponse {
         do {
             let file = try files.file(at: path)
             if Self.ifMatchFails(request.headers["If-Match"], etag: file.etag) { return Self.preconditionFailed }

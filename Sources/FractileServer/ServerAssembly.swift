@@ -10,6 +10,10 @@ public final class ServerAssembly: Sendable {
     public let configuration: FractileConfiguration
     public let metrics = ServerMetrics()
     public let tiles: TilePipeline
+    /// Probes and any other computation a route asks for, off the event loops (`WorkPool.respond`).
+    public let computeWork: WorkPool
+    /// Static-file reads, off the event loops.
+    public let fileWork: WorkPool
     private let http: HTTPServer
 
     /// `log` gets warnings and notices (one line each); access-log lines go to `accessLog`.
@@ -39,7 +43,13 @@ public final class ServerAssembly: Sendable {
         }
         let metrics = self.metrics
         let box = ServerBox()
-        let application = RouteHandler(configuration: configuration, tiles: tiles, metrics: metrics) {
+        // One thread per core for computation (the threads run below the event loops' priority); two for files.
+        let computeWork = WorkPool(name: "compute", threads: ProcessInfo.processInfo.activeProcessorCount, queueLimit: 64)
+        let fileWork = WorkPool(name: "file", threads: 2, queueLimit: 256)
+        self.computeWork = computeWork
+        self.fileWork = fileWork
+        let application = RouteHandler(configuration: configuration, tiles: tiles, metrics: metrics,
+                                       probeWork: computeWork, fileWork: fileWork) {
             let memoryStatistics = memory.statistics
             let diskStatistics = disk?.statistics
             return ServerMetrics.Gauges(
@@ -68,6 +78,8 @@ public final class ServerAssembly: Sendable {
     /// Stops accepting, finishes in-flight responses, stops render workers.
     public func shutdown(gracePeriod: Double = 10) {
         http.shutdown(gracePeriod: gracePeriod)
+        computeWork.stop()
+        fileWork.stop()
         tiles.stop()
         tiles.flush()
     }
