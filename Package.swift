@@ -9,6 +9,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .systemLibrary(
@@ -27,7 +28,10 @@ let package = Package(
         .target(name: "FractileHTTPTesting", dependencies: ["FractileHTTP"]),
         .target(
             name: "FractileServer",
-            dependencies: ["FractileMath", "FractileConfig", "FractileRender", "FractileCache", "FractileHTTP", "CSystemLinux"]
+            dependencies: [
+                "FractileMath", "FractileConfig", "FractileRender", "FractileCache", "FractileHTTP", "CSystemLinux",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .executableTarget(
             name: "fractile",

@@ -65,6 +65,7 @@ final class EventLoop: @unchecked Sendable {
     private var draining = false
     private var stopping = false
     private var dates = HTTPDateCache()
+    private var accessLog = AccessLogBuffer()
     private var nextScan = 0.0
     private let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: EventLoop.readChunk, alignment: 16)
     /// The connection whose request the handler is being called with, and the response if it answers before returning.
@@ -153,6 +154,7 @@ final class EventLoop: @unchecked Sendable {
             }
         }
         for connection in Array(connections.values) { closeConnection(connection) }
+        if let output = core.configuration.accessLogOutput { accessLog.flush(output) }
         if listening { _ = control(Epoll.delete, fd: listenerFD, events: 0, token: 0) }
         close(epollFD)
         close(wakeFD)
@@ -482,6 +484,15 @@ final class EventLoop: @unchecked Sendable {
     private func finishExchange(_ connection: Connection, now: Double) {
         if let output = connection.output {
             core.counters.responses.increment()
+            if let logOutput = core.configuration.accessLogOutput {
+                let full = accessLog.append(logOutput, now: now) { bytes in
+                    HTTPAccessRecord.appendLine(
+                        to: &bytes, remoteAddress: connection.context.remoteAddress, method: connection.requestMethod,
+                        target: connection.requestTarget, status: output.status, bodyBytes: output.body.count,
+                        durationMilliseconds: (now - connection.requestStart) * 1000, note: connection.logNote)
+                }
+                if full { accessLog.flush(logOutput) }
+            }
             core.configuration.accessLog?(HTTPAccessRecord(
                 method: connection.requestMethod, target: connection.requestTarget, status: output.status,
                 bodyBytes: output.body.count, durationMilliseconds: (now - connection.requestStart) * 1000,
@@ -504,6 +515,7 @@ final class EventLoop: @unchecked Sendable {
     // MARK: Deadlines and closing
 
     private func scanDeadlines(now: Double) {
+        if let output = core.configuration.accessLogOutput, accessLog.isDue(output, now: now) { accessLog.flush(output) }
         if let until = acceptPausedUntil, now >= until, !draining {
             acceptPausedUntil = nil
             listening = control(Epoll.add, fd: listenerFD, events: Epoll.inEvent | Epoll.exclusive, token: Self.listenerToken)

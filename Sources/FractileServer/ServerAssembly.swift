@@ -16,9 +16,10 @@ public final class ServerAssembly: Sendable {
     public let fileWork: WorkPool
     private let http: HTTPServer
 
-    /// `log` gets warnings and notices (one line each); access-log lines go to `accessLog`.
+    /// `log` gets warnings and notices (one line each); access-log lines go to `accessLog` in batches (standard output
+    /// by default) when `server.accessLog` is on.
     public init(configuration: FractileConfiguration, log: @escaping @Sendable (String) -> Void = ServerLog.warning,
-                accessLog: (@Sendable (String) -> Void)? = ServerLog.access) {
+                accessLog: HTTPAccessLogOutput? = .fileDescriptor(STDOUT_FILENO)) {
         self.configuration = configuration
         let memory = MemoryTileCache(capacityBytes: configuration.cache.memoryBytes)
         let disk = configuration.cache.diskBytes > 0
@@ -38,9 +39,8 @@ public final class ServerAssembly: Sendable {
         httpConfiguration.headerTimeout = server.headerTimeoutSeconds
         httpConfiguration.idleTimeout = server.idleTimeoutSeconds
         httpConfiguration.maxConnections = server.maxConnections
-        if server.accessLog, let accessLog {
-            httpConfiguration.accessLog = { record in accessLog(record.line) }
-        }
+        if server.accessLog { httpConfiguration.accessLogOutput = accessLog }
+        httpConfiguration.errorLog = { message in log(message) }
         let metrics = self.metrics
         let box = ServerBox()
         // One thread per core for computation (the threads run below the event loops' priority); two for files.

@@ -1,3 +1,4 @@
+import FractileHTTP
 import FractileHTTPTesting
 import FractileServer
 import Foundation
@@ -76,7 +77,7 @@ final class ConformanceTests: XCTestCase {
 
     func testUnknownMethodIsNotImplementedAndLoggedByName() throws {
         let lines = LogLines()
-        let live = try LiveServer(self, accessLog: lines.append)
+        let live = try LiveServer(self, accessLog: lines.output)
         let client = try live.client()
         try client.send("BREW /tiles/forward-pass/0/0/0.png HTTP/1.1\r\nHost: t\r\n\r\n")
         XCTAssertEqual(try client.readResponse().status, 501)
@@ -127,9 +128,18 @@ final class ConformanceTests: XCTestCase {
     }
 }
 
-/// Access-log lines collected from any thread.
+/// Access-log lines collected from the loops' batches, and how many batches came.
 final class LogLines: Sendable {
-    private let lines = Mutex<[String]>([])
-    var all: [String] { lines.withLock { $0 } }
-    var append: @Sendable (String) -> Void { { [self] line in lines.withLock { $0.append(line) } } }
+    private let lines = Mutex<(lines: [String], batches: Int)>(([], 0))
+    var all: [String] { lines.withLock { $0.lines } }
+    var batches: Int { lines.withLock { $0.batches } }
+    var output: HTTPAccessLogOutput {
+        HTTPAccessLogOutput { [self] bytes in
+            let text = String(decoding: bytes, as: UTF8.self)
+            lines.withLock {
+                $0.lines += text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
+                $0.batches += 1
+            }
+        }
+    }
 }

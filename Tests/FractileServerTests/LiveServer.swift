@@ -1,4 +1,5 @@
 import FractileConfig
+import FractileHTTP
 import FractileHTTPTesting
 import FractileServer
 import Foundation
@@ -12,7 +13,7 @@ struct LiveServer {
     let publicDirectory: String
 
     init(_ test: XCTestCase, mapJSON: String = #"{"name": "forward-pass", "kind": "forward_pass", "maxIterations": 40}"#,
-         render: String = "{}", accessLog: (@Sendable (String) -> Void)? = nil) throws {
+         render: String = "{}", accessLog: HTTPAccessLogOutput? = nil) throws {
         publicDirectory = NSTemporaryDirectory() + "fractile-live-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: publicDirectory, withIntermediateDirectories: true)
         try Data("<!doctype html><title>t</title>\n".utf8).write(to: URL(fileURLWithPath: publicDirectory + "/index.html"))
