@@ -128,7 +128,8 @@ public final class RouteHandler: HTTPRequestHandler {
         if let bytes = tiles.cachedTile(served.definition, tile) {
             return finish(tileResponse(bytes, .memory, settingsHash: settingsHash, tile))
         }
-        tiles.fetchTile(served.definition, tile, isWanted: { context.isConnectionOpen }) { [self] result in
+        tiles.fetchTile(served.definition, tile, client: Self.client(of: context),
+                        isWanted: { context.isConnectionOpen }) { [self] result in
             func finish(_ response: HTTPResponse) { answerTile(response, respond) }
             switch result {
             case .success(let (bytes, source)):
@@ -143,6 +144,14 @@ public final class RouteHandler: HTTPRequestHandler {
                 finish(.text(.internalServerError, reason))
             }
         }
+    }
+
+    /// Who takes turns in the render queue: the peer's address without its port, so one browser's connections count
+    /// as one client.
+    static func client(of context: HTTPRequestContext) -> String {
+        let address = context.remoteAddress
+        guard let colon = address.lastIndex(of: ":") else { return address }
+        return String(address[..<colon])
     }
 
     private func answerTile(_ response: HTTPResponse, _ respond: @Sendable (HTTPResponse) -> Void) {
