@@ -20,6 +20,7 @@ public final class RouteHandler: HTTPRequestHandler {
     /// Static files are read here, off the event loops.
     private let fileWork: WorkPool
     private let tileCacheControl: String
+    private let trustedProxies: Set<String>
     /// The fields every tile of any map is sent with, serialised once (the ETag is added per tile).
     private let tileHeaders: PreparedHeaders
     /// The maps in boxes, so that finding one on the request path does not copy its definition.
@@ -37,6 +38,7 @@ public final class RouteHandler: HTTPRequestHandler {
         self.leafletFiles = StaticFileServer(directory: configuration.server.leafletDirectory)
         self.gauges = gauges
         self.tileCacheControl = "public, max-age=\(configuration.server.maxAgeSeconds)"
+        self.trustedProxies = Set(configuration.server.trustedProxies)
         self.servedMaps = configuration.maps.map(ServedMap.init)
         self.tileHeaders = PreparedHeaders([
             "Content-Type": "image/png", "Cache-Control": tileCacheControl, "Access-Control-Allow-Origin": "*",
@@ -128,7 +130,7 @@ public final class RouteHandler: HTTPRequestHandler {
         if let bytes = tiles.cachedTile(served.definition, tile) {
             return finish(tileResponse(bytes, .memory, settingsHash: settingsHash, tile))
         }
-        tiles.fetchTile(served.definition, tile, client: Self.client(of: context),
+        tiles.fetchTile(served.definition, tile, client: Self.client(of: request, context, trustedProxies: trustedProxies),
                         isWanted: { context.isConnectionOpen }) { [self] result in
             func finish(_ response: HTTPResponse) { answerTile(response, respond) }
             switch result {
@@ -147,11 +149,18 @@ public final class RouteHandler: HTTPRequestHandler {
     }
 
     /// Who takes turns in the render queue: the peer's address without its port, so one browser's connections count
-    /// as one client.
-    static func client(of context: HTTPRequestContext) -> String {
+    /// as one client; behind a trusted proxy (`server.trustedProxies`), the rightmost `X-Forwarded-For` address that
+    /// is not itself a trusted proxy (the ones left of it could be forged by the client).
+    static func client(of request: HTTPRequest, _ context: HTTPRequestContext, trustedProxies: Set<String>) -> String {
         let address = context.remoteAddress
-        guard let colon = address.lastIndex(of: ":") else { return address }
-        return String(address[..<colon])
+        let peer = address.lastIndex(of: ":").map { String(address[..<$0]) } ?? address
+        guard !trustedProxies.isEmpty, trustedProxies.contains(peer),
+              let forwarded = request.headers["X-Forwarded-For"] else { return peer }
+        for hop in forwarded.split(separator: ",").reversed() {
+            let candidate = hop.trimmingCharacters(in: [" ", "\t"])
+            if !candidate.isEmpty && !trustedProxies.contains(candidate) { return String(candidate.prefix(64)) }
+        }
+        return peer
     }
 
     private func answerTile(_ response: HTTPResponse, _ respond: @Sendable (HTTPResponse) -> Void) {

@@ -1,3 +1,4 @@
+import FractileHTTP
 import FractileRender
 @testable import FractileServer
 import XCTest
@@ -25,6 +26,22 @@ final class RouteTests: XCTestCase {
         let big = UInt128.max >> 8
         XCTAssertEqual(RouteHandler.tileETag(settingsHash: "h", TileCoordinate(z: 120, x: big, y: 0, scale: 2)),
                        "\"h-120-\(big)-0@2x\"")
+    }
+
+    func testRenderClientIsThePeerOrTheForwardedClientOfATrustedProxy() {
+        func client(_ peer: String, _ forwarded: String?, trusted: Set<String> = []) -> String {
+            var headers = HTTPHeaders()
+            if let forwarded { headers.add(name: "X-Forwarded-For", value: forwarded) }
+            let request = HTTPRequest(method: "GET", target: "/", path: "/", query: nil, version: .http1_1,
+                                      headers: headers, keepAlive: true)
+            return RouteHandler.client(of: request, HTTPRequestContext(remoteAddress: peer), trustedProxies: trusted)
+        }
+        XCTAssertEqual(client("10.0.0.9:5000", nil), "10.0.0.9")
+        XCTAssertEqual(client("::1:5000", nil), "::1")
+        XCTAssertEqual(client("10.0.0.9:5000", "1.2.3.4"), "10.0.0.9", "an untrusted peer's header is ignored")
+        XCTAssertEqual(client("10.0.0.9:5000", "6.6.6.6, 1.2.3.4", trusted: ["10.0.0.9"]), "1.2.3.4")
+        XCTAssertEqual(client("10.0.0.9:5000", "1.2.3.4, 10.0.0.8", trusted: ["10.0.0.9", "10.0.0.8"]), "1.2.3.4")
+        XCTAssertEqual(client("10.0.0.9:5000", nil, trusted: ["10.0.0.9"]), "10.0.0.9")
     }
 
     func testRejectedPathsKeepTheirRouteLabel() {
