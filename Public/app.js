@@ -382,7 +382,9 @@
     if (generation !== state.generation) return;
     if (tilejson) {
       def.minzoom = Number.isInteger(tilejson.minzoom) ? tilejson.minzoom : def.minzoom;
-      def.maxzoom = Number.isInteger(tilejson.maxzoom) ? tilejson.maxzoom : def.maxzoom;
+      // TileJSON's maxzoom stops at 30; the map's true depth is fractile.maxZoom.
+      const depth = tilejson.fractile && Number.isInteger(tilejson.fractile.maxZoom) ? tilejson.fractile.maxZoom : tilejson.maxzoom;
+      def.maxzoom = Number.isInteger(depth) ? depth : def.maxzoom;
     }
     const hadFocus = state.map && state.map.getContainer().contains(document.activeElement);
     closeProbe();

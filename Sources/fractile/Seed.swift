@@ -136,7 +136,7 @@ final class SeedRun: Sendable {
             }
             guard let position else { return }
             let tile = plan.tile(atShardPosition: position)
-            let key = TileService.cacheKey(plan.map, tile)
+            let key = TilePipeline.cacheKey(plan.map, tile)
             if disk.get(key) != nil {
                 progress.tileDone(rendered: false)
                 continue

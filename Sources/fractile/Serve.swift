@@ -18,6 +18,8 @@ struct Serve: ParsableCommand {
     @Option(help: "Address to listen on.") var host: String?
     @Option(help: "Port to listen on (0 picks a free port and prints it).") var port: Int?
     @Option(help: "Directory of the disk tile cache.") var cacheDirectory: String?
+    @Option(help: "Warnings and errors on standard error as text or json (one object per line); default $FRACTILE_LOG_FORMAT, else text.")
+    var logFormat: String?
 
     func run() throws {
         var configuration = try options.load()
@@ -28,15 +30,21 @@ struct Serve: ParsableCommand {
             configuration.server.port = port
         }
         if let cacheDirectory { configuration.cache.directory = cacheDirectory }
+        if let format = logFormat ?? ProcessInfo.processInfo.environment["FRACTILE_LOG_FORMAT"] {
+            guard let chosen = ServerLog.Format(rawValue: format) else {
+                throw CommandFailure("--log-format (or FRACTILE_LOG_FORMAT) \(format): expected text or json")
+            }
+            ServerLog.format = chosen
+        }
 
-        let server = TileServer(configuration: configuration)
+        let server = ServerAssembly(configuration: configuration)
         let bound: Int
         do {
             bound = try server.start()
         } catch {
             throw CommandFailure("cannot listen on \(configuration.server.host):\(configuration.server.port): \(error)")
         }
-        FileHandle.standardError.write(Data("fractile: serving \(configuration.maps.count) maps on http://\(configuration.server.host):\(bound)/\n".utf8))
+        ServerLog.logger.notice("serving \(configuration.maps.count) maps on http://\(configuration.server.host):\(bound)/")
         // Tests and scripts read the bound port from this first stdout line.
         FileHandle.standardOutput.write(Data("listening on port \(bound)\n".utf8))
 
@@ -47,9 +55,9 @@ struct Serve: ParsableCommand {
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: signalQueue)
             source.setEventHandler {
-                FileHandle.standardError.write(Data("fractile: stopping (finishing in-flight requests)\n".utf8))
+                ServerLog.logger.notice("stopping (finishing in-flight requests)")
                 server.shutdown(gracePeriod: 8)
-                FileHandle.standardError.write(Data("fractile: stopped\n".utf8))
+                ServerLog.logger.notice("stopped")
                 Foundation.exit(0)
             }
             source.resume()

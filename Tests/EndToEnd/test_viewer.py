@@ -455,9 +455,9 @@ def deep_point(name):
 def map_for_depth(server, z, name="forward-pass"):
     """The map and its TileJSON maxzoom; skips (saying why) when the server does not go that deep yet."""
     chosen = next(m for m in server.json("/maps.json")["maps"] if m["name"] == name)
-    maxzoom = server.json("/tiles/%s.json" % name)["maxzoom"]
+    maxzoom = server.json("/tiles/%s.json" % name)["fractile"]["maxZoom"]
     if maxzoom < z:
-        pytest.skip("the server's /tiles/%s.json says maxzoom %d < %d: deep zoom is not in this build" % (name, maxzoom, z))
+        pytest.skip("the server's /tiles/%s.json says fractile.maxZoom %d < %d: deep zoom is not in this build" % (name, maxzoom, z))
     return chosen
 
 

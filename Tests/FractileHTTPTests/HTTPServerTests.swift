@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import XCTest
 @testable import FractileHTTP
+import FractileHTTPTesting
 
 /// A handler whose behaviour each route picks:
 /// `/slow?ms=N` answers after N ms from another thread; `/hold` never answers and remembers its context;
@@ -196,7 +197,7 @@ final class HTTPServerTests: XCTestCase {
             XCTAssertEqual(response.headers["Connection"], "close")
             XCTAssertEqual(response.headers["Content-Type"], "text/plain; charset=utf-8")
             XCTAssertFalse(response.bodyText.isEmpty)
-            if status == 405 { XCTAssertEqual(response.headers["Allow"], "GET, HEAD") }
+            if status == 405 { XCTAssertEqual(response.headers["Allow"], "GET, HEAD, OPTIONS") }
             XCTAssertTrue(client.waitForClose())
         }
     }

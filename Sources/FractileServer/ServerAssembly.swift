@@ -4,16 +4,22 @@ import FractileHTTP
 import FractileRender
 import Foundation
 
-/// A whole fractile server built from a configuration: caches, render workers, the HTTP layer.
-public final class TileServer: Sendable {
+/// The whole server assembled from a configuration: the caches and the `TilePipeline`, the `RouteHandler` that
+/// answers each route, and the `HTTPServer` (sockets, event loops) that carries it. `fractile serve` makes one.
+public final class ServerAssembly: Sendable {
     public let configuration: FractileConfiguration
     public let metrics = ServerMetrics()
-    public let tiles: TileService
+    public let tiles: TilePipeline
+    /// Probes and any other computation a route asks for, off the event loops (`WorkPool.respond`).
+    public let computeWork: WorkPool
+    /// Static-file reads, off the event loops.
+    public let fileWork: WorkPool
     private let http: HTTPServer
 
-    /// `log` gets warnings and notices (one line each); access-log lines go to `accessLog`.
+    /// `log` gets warnings and notices (one line each); access-log lines go to `accessLog` in batches (standard output
+    /// by default) when `server.accessLog` is on.
     public init(configuration: FractileConfiguration, log: @escaping @Sendable (String) -> Void = ServerLog.warning,
-                accessLog: (@Sendable (String) -> Void)? = ServerLog.access) {
+                accessLog: HTTPAccessLogOutput? = .fileDescriptor(STDOUT_FILENO)) {
         self.configuration = configuration
         let memory = MemoryTileCache(capacityBytes: configuration.cache.memoryBytes)
         let disk = configuration.cache.diskBytes > 0
@@ -23,7 +29,7 @@ public final class TileServer: Sendable {
         let renderer = TileRenderer(threads: configuration.render.threads)
         // Two tiles in flight per core's worth of threads: while one tile is being encoded (single-threaded), the
         // other keeps every core busy rendering.
-        let tiles = TileService(memoryCache: memory, diskCache: disk, renderer: renderer, metrics: metrics,
+        let tiles = TilePipeline(memoryCache: memory, diskCache: disk, renderer: renderer, metrics: metrics,
                                 queueLimit: configuration.render.queueLimit, workers: 2)
         self.tiles = tiles
         let server = configuration.server
@@ -33,12 +39,17 @@ public final class TileServer: Sendable {
         httpConfiguration.headerTimeout = server.headerTimeoutSeconds
         httpConfiguration.idleTimeout = server.idleTimeoutSeconds
         httpConfiguration.maxConnections = server.maxConnections
-        if server.accessLog, let accessLog {
-            httpConfiguration.accessLog = { record in accessLog(record.line) }
-        }
+        if server.accessLog { httpConfiguration.accessLogOutput = accessLog }
+        httpConfiguration.errorLog = { message in log(message) }
         let metrics = self.metrics
         let box = ServerBox()
-        let application = TileServerApplication(configuration: configuration, tiles: tiles, metrics: metrics) {
+        // One thread per core for computation (the threads run below the event loops' priority); two for files.
+        let computeWork = WorkPool(name: "compute", threads: ProcessInfo.processInfo.activeProcessorCount, queueLimit: 64)
+        let fileWork = WorkPool(name: "file", threads: 2, queueLimit: 256)
+        self.computeWork = computeWork
+        self.fileWork = fileWork
+        let application = RouteHandler(configuration: configuration, tiles: tiles, metrics: metrics,
+                                       probeWork: computeWork, fileWork: fileWork) {
             let memoryStatistics = memory.statistics
             let diskStatistics = disk?.statistics
             return ServerMetrics.Gauges(
@@ -67,6 +78,8 @@ public final class TileServer: Sendable {
     /// Stops accepting, finishes in-flight responses, stops render workers.
     public func shutdown(gracePeriod: Double = 10) {
         http.shutdown(gracePeriod: gracePeriod)
+        computeWork.stop()
+        fileWork.stop()
         tiles.stop()
         tiles.flush()
     }

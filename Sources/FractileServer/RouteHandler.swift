@@ -4,24 +4,33 @@ import FractileHTTP
 import FractileMath
 import FractileRender
 
-/// Answers every route of MAPS.md "HTTP". Bad input always gets a 4xx with a one-line reason, never a 500.
-public final class TileServerApplication: HTTPRequestHandler {
+/// Answers every route of MAPS.md "HTTP": the HTTP layer calls it per request; tiles come from the `TilePipeline`.
+/// Bad input always gets a 4xx with a one-line reason, never a 500.
+public final class RouteHandler: HTTPRequestHandler {
     private let configuration: FractileConfiguration
     private let catalog: MapCatalog
-    private let tiles: TileService
+    private let tiles: TilePipeline
     private let metrics: ServerMetrics
     private let publicFiles: StaticFileServer
     private let leafletFiles: StaticFileServer
     private let gauges: @Sendable () -> ServerMetrics.Gauges
+    /// Probes run here, off the event loops; their answers are kept in `probeCache`.
+    private let probeWork: WorkPool
+    private let probeCache = ProbeCache(capacityBytes: 8 << 20)
+    /// Static files are read here, off the event loops.
+    private let fileWork: WorkPool
     private let tileCacheControl: String
+    private let trustedProxies: Set<String>
     /// The fields every tile of any map is sent with, serialised once (the ETag is added per tile).
     private let tileHeaders: PreparedHeaders
     /// The maps in boxes, so that finding one on the request path does not copy its definition.
     private let servedMaps: [ServedMap]
 
-    public init(configuration: FractileConfiguration, tiles: TileService, metrics: ServerMetrics,
-                gauges: @escaping @Sendable () -> ServerMetrics.Gauges) {
+    public init(configuration: FractileConfiguration, tiles: TilePipeline, metrics: ServerMetrics, probeWork: WorkPool,
+                fileWork: WorkPool, gauges: @escaping @Sendable () -> ServerMetrics.Gauges) {
         self.configuration = configuration
+        self.probeWork = probeWork
+        self.fileWork = fileWork
         self.catalog = MapCatalog(maps: configuration.maps)
         self.tiles = tiles
         self.metrics = metrics
@@ -29,27 +38,40 @@ public final class TileServerApplication: HTTPRequestHandler {
         self.leafletFiles = StaticFileServer(directory: configuration.server.leafletDirectory)
         self.gauges = gauges
         self.tileCacheControl = "public, max-age=\(configuration.server.maxAgeSeconds)"
+        self.trustedProxies = Set(configuration.server.trustedProxies)
         self.servedMaps = configuration.maps.map(ServedMap.init)
         self.tileHeaders = PreparedHeaders([
             "Content-Type": "image/png", "Cache-Control": tileCacheControl, "Access-Control-Allow-Origin": "*",
+            "Access-Control-Expose-Headers": "ETag",
         ])
     }
 
     public func handle(_ request: HTTPRequest, context: HTTPRequestContext,
                        respond: @escaping @Sendable (HTTPResponse) -> Void) {
+        if request.method == "OPTIONS" {
+            metrics.countRequest(route: "options", status: HTTPStatus.noContent.code)
+            return respond(Self.options(request))
+        }
         let route: Route
         do {
             route = try Route.resolve(path: request.path)
         } catch {
-            metrics.countRequest(route: "unknown", status: error.status.code)
-            respond(.text(error.status, error.reason))
+            metrics.countRequest(route: Route.label(ofRejected: request.path), status: error.status.code)
+            respond(Self.withCORS(.text(error.status, error.reason)))
             return
         }
         let label = route.label
-        // Every route but a tile answers before returning, so this needs no closure on the heap.
-        func finish(_ response: HTTPResponse) {
+        // Routes that answer before returning call it directly (no closure on the heap); probes and files pass it on.
+        @Sendable func finish(_ response: HTTPResponse) {
             metrics.countRequest(route: label, status: response.status.code)
-            respond(response)
+            respond(Self.withCORS(response))
+        }
+        switch route {
+        case .tile, .vendor, .file:
+            break  // these have validators of their own, checked where they are known
+        default:
+            // The other routes carry no ETag: only `If-Match: *` can hold (RFC 9110 §13.1.1).
+            if Self.ifMatchFails(request.headers["If-Match"], etag: nil) { return finish(Self.preconditionFailed) }
         }
         switch route {
         case let .tile(name, z, x, y, scale):
@@ -59,12 +81,12 @@ public final class TileServerApplication: HTTPRequestHandler {
             switch Self.variant(of: map, query: request.query) {
             case .success(let variant):
                 finish(json(catalog.tileJSON(variant, of: map, baseURL: Self.baseURL(of: request)), shared: true))
-            case .failure(let rejection): finish(rejection.response)
+            case .failure(let refusal): finish(refusal.response)
             }
         case .mapList:
             finish(json(catalog.mapList(), shared: true))
         case .probe(let name):
-            finish(probe(request, map: name))
+            probe(request, context, map: name, finish)
         case .health:
             finish(.text(.ok, "ok"))
         case .metrics:
@@ -73,9 +95,11 @@ public final class TileServerApplication: HTTPRequestHandler {
             response.headers["Content-Type"] = "text/plain; version=0.0.4; charset=utf-8"
             finish(response)
         case .vendor(let path):
-            finish(staticFile(request, leafletFiles, path))
+            let files = leafletFiles
+            fileWork.respond(to: context, finish) { Self.staticFile(request, files, path) }
         case .file(let path):
-            finish(staticFile(request, publicFiles, path))
+            let files = publicFiles
+            fileWork.respond(to: context, finish) { Self.staticFile(request, files, path) }
         }
     }
 
@@ -97,23 +121,28 @@ public final class TileServerApplication: HTTPRequestHandler {
             // Live parameters: the same map with other settings, cached under their own settings hash.
             switch Self.variant(of: served.definition, query: query) {
             case .success(let variant): served = ServedMap(variant)
-            case .failure(let rejection): return finish(rejection.response)
+            case .failure(let refusal): return finish(refusal.response)
             }
         }
         // Tiles are pure functions of (settings, z, x, y, scale), so the validator needs no bytes: a revalidation is
-        // answered without touching a cache or rendering.
+        // answered without touching a cache or rendering. If-Match goes first (RFC 9110 §13.2.2).
         let settingsHash = served.definition.settingsHash
+        if let candidates = request.headers["If-Match"],
+           Self.ifMatchFails(candidates, etag: Self.tileETag(settingsHash: settingsHash, tile)) {
+            return finish(Self.preconditionFailed)
+        }
         if let candidates = request.headers["If-None-Match"] {
             let etag = Self.tileETag(settingsHash: settingsHash, tile)
             if Self.matches(candidates, etag) {
-                let headers: HTTPHeaders = ["ETag": etag, "Cache-Control": tileCacheControl, "Access-Control-Allow-Origin": "*"]
+                let headers: HTTPHeaders = ["ETag": etag, "Cache-Control": tileCacheControl]
                 return finish(HTTPResponse(status: .notModified, headers: headers, body: [], logNote: "revalidated"))
             }
         }
         if let bytes = tiles.cachedTile(served.definition, tile) {
             return finish(tileResponse(bytes, .memory, settingsHash: settingsHash, tile))
         }
-        tiles.fetchTile(served.definition, tile, isWanted: { context.isConnectionOpen }) { [self] result in
+        tiles.fetchTile(served.definition, tile, client: Self.client(of: request, context, trustedProxies: trustedProxies),
+                        isWanted: { context.isConnectionOpen }) { [self] result in
             func finish(_ response: HTTPResponse) { answerTile(response, respond) }
             switch result {
             case .success(let (bytes, source)):
@@ -130,12 +159,28 @@ public final class TileServerApplication: HTTPRequestHandler {
         }
     }
 
-    private func answerTile(_ response: HTTPResponse, _ respond: @Sendable (HTTPResponse) -> Void) {
-        metrics.countRequest(route: "tile", status: response.status.code)
-        respond(response)
+    /// Who takes turns in the render queue: the peer's address without its port, so one browser's connections count
+    /// as one client; behind a trusted proxy (`server.trustedProxies`), the rightmost `X-Forwarded-For` address that
+    /// is not itself a trusted proxy (the ones left of it could be forged by the client).
+    static func client(of request: HTTPRequest, _ context: HTTPRequestContext, trustedProxies: Set<String>) -> String {
+        let address = context.remoteAddress
+        let peer = address.lastIndex(of: ":").map { String(address[..<$0]) } ?? address
+        guard !trustedProxies.isEmpty, trustedProxies.contains(peer),
+              let forwarded = request.headers["X-Forwarded-For"] else { return peer }
+        for hop in forwarded.split(separator: ",").reversed() {
+            let candidate = hop.trimmingCharacters(in: [" ", "\t"])
+            if !candidate.isEmpty && !trustedProxies.contains(candidate) { return String(candidate.prefix(64)) }
+        }
+        return peer
     }
 
-    private func tileResponse(_ bytes: [UInt8], _ source: TileService.Source, settingsHash: String,
+    private func answerTile(_ response: HTTPResponse, _ respond: @Sendable (HTTPResponse) -> Void) {
+        metrics.countRequest(route: "tile", status: response.status.code)
+        // A tile's own prepared fields already carry CORS; errors and 304s get it here.
+        respond(response.preparedHeaders == nil ? Self.withCORS(response) : response)
+    }
+
+    private func tileResponse(_ bytes: [UInt8], _ source: TilePipeline.Source, settingsHash: String,
                               _ tile: TileCoordinate) -> HTTPResponse {
         let headers = tileHeaders.appending("ETag") { Self.appendTileETag(settingsHash: settingsHash, tile, to: &$0) }
         return HTTPResponse(status: .ok, preparedHeaders: headers, body: bytes, logNote: source.rawValue)
@@ -190,71 +235,138 @@ public final class TileServerApplication: HTTPRequestHandler {
         }
     }
 
+    /// If-Match uses the strong comparison (RFC 9110 §13.1.1): a weak tag never matches; `*` matches whenever the
+    /// resource exists. `etag` nil: the resource has no validator, so only `*` holds. No header: nothing fails.
+    static func ifMatchFails(_ header: String?, etag: String?) -> Bool {
+        guard let header else { return false }
+        return !header.split(separator: ",").contains { candidate in
+            let tag = candidate.trimmingCharacters(in: [" ", "\t"])
+            return tag == "*" || (etag != nil && tag == etag)
+        }
+    }
+
+    private static let preconditionFailed = HTTPResponse.text(
+        HTTPStatus(code: 412, reasonPhrase: "Precondition Failed"), "If-Match names no current representation of this resource")
+
+    // MARK: CORS and OPTIONS
+
+    /// Every answer may be read by a page from any origin, errors included (a viewer elsewhere must see why a tile
+    /// failed), and such a page may read the ETag to revalidate.
+    static func withCORS(_ response: HTTPResponse) -> HTTPResponse {
+        guard !response.headers.contains("Access-Control-Allow-Origin") else { return response }
+        var response = response
+        response.headers.add(name: "Access-Control-Allow-Origin", value: "*")
+        response.headers.add(name: "Access-Control-Expose-Headers", value: "ETag")
+        return response
+    }
+
+    /// `OPTIONS *` and `OPTIONS /path` say what the server allows (RFC 9110 §9.3.7); a CORS preflight (it carries
+    /// `Access-Control-Request-Method`) is allowed for GET and HEAD from any origin with the validator headers.
+    static func options(_ request: HTTPRequest) -> HTTPResponse {
+        var headers: HTTPHeaders = ["Allow": HTTPRequestParser.allowedMethods.joined(separator: ", ")]
+        if request.headers.contains("Access-Control-Request-Method") {
+            headers.add(name: "Access-Control-Allow-Origin", value: "*")
+            headers.add(name: "Access-Control-Allow-Methods", value: HTTPRequestParser.allowedMethods.joined(separator: ", "))
+            headers.add(name: "Access-Control-Allow-Headers", value: "If-None-Match, If-Match, If-Modified-Since")
+            headers.add(name: "Access-Control-Max-Age", value: "86400")
+        }
+        return HTTPResponse(status: .noContent, headers: headers)
+    }
+
     // MARK: Probe
 
-    private func probe(_ request: HTTPRequest, map name: String) -> HTTPResponse {
-        guard let configured = configuration.map(named: name) else { return Self.unknownMap(name) }
+    /// Checks the query on the loop (a bad one is answered at once), answers a repeated probe from the cache, and
+    /// computes a new one on the probe pool.
+    private func probe(_ request: HTTPRequest, _ context: HTTPRequestContext, map name: String,
+                       _ finish: @escaping @Sendable (HTTPResponse) -> Void) {
+        guard let configured = configuration.map(named: name) else { return finish(Self.unknownMap(name)) }
         let query = QueryString(request.query ?? "")
-        let usage = "probe needs re and im as finite decimal numbers (any number of digits), e.g. /probe/\(name)?re=0.5&im=-1.25"
-        guard let reText = query["re"], let imText = query["im"] else { return .text(.badRequest, usage) }
+        let point: ProbePoint
+        switch Self.probePoint(query, map: name) {
+        case .success(let value): point = value
+        case .failure(let refusal): return finish(refusal.response)
+        }
         let map: MapDefinition
         switch Self.variant(of: configured, query: request.query, besides: ["re", "im"]) {
         case .success(let variant): map = variant
-        case .failure(let rejection): return rejection.response
+        case .failure(let refusal): return finish(refusal.response)
         }
-        let point: ProbePoint
+        let key = ProbeCache.Key(settingsHash: map.settingsHash, re: query["re"] ?? "", im: query["im"] ?? "")
+        if let body = probeCache.get(key) { return finish(Self.json(body)) }
+        let cache = probeCache
+        probeWork.respond(to: context, finish) {
+            let p = point.complexValue
+            let result = map.settings.probe(at: point)
+            let body = Array(result.json(mapName: map.name, re: p.re, im: p.im, arithmetic: point.arithmetic).utf8)
+            cache.put(key, body)
+            return Self.json(body)
+        }
+    }
+
+    private static func probePoint(_ query: QueryString, map name: String) -> Result<ProbePoint, Refusal> {
+        let usage = "probe needs re and im as finite decimal numbers (any number of digits), e.g. /probe/\(name)?re=0.5&im=-1.25"
+        guard let reText = query["re"], let imText = query["im"] else {
+            return .failure(Refusal(response: .text(.badRequest, usage)))
+        }
         do {
-            point = try ProbePoint(re: reText, im: imText)
+            return .success(try ProbePoint(re: reText, im: imText))
         } catch {
-            return .text(.badRequest, "\(usage): \(error)")
+            return .failure(Refusal(response: .text(.badRequest, "\(usage): \(error)")))
         }
-        let p = point.complexValue
-        let result = map.settings.probe(at: point)
-        return json(result.json(mapName: map.name, re: p.re, im: p.im, arithmetic: point.arithmetic), shared: true)
     }
 
     // MARK: Live parameters
 
-    /// A request's answer when its parameters cannot apply.
-    struct ParameterRejection: Error {
+    /// A request's answer when its query cannot apply.
+    struct Refusal: Error {
         let response: HTTPResponse
     }
 
     /// `map` with the query's live parameters applied (MAPS.md "Live parameters in URLs"); names in `besides` belong
     /// to the route itself. Anything else that is not a live setting is refused, so no spelling is cached apart.
     static func variant(of map: MapDefinition, query: String?, besides: Set<String> = [])
-        -> Result<MapDefinition, ParameterRejection>
+        -> Result<MapDefinition, Refusal>
     {
         guard let query, !query.isEmpty else { return .success(map) }
         guard let pairs = QueryString.pairs(query) else {
-            return .failure(ParameterRejection(response: .text(.badRequest, "the query is not valid percent-encoded UTF-8")))
+            return .failure(Refusal(response: .text(.badRequest, "the query is not valid percent-encoded UTF-8")))
         }
         do {
             return .success(try map.applying(parameters: pairs.filter { !besides.contains($0.key) }))
         } catch {
-            return .failure(ParameterRejection(response: .text(.badRequest, error.description)))
+            return .failure(Refusal(response: .text(.badRequest, error.description)))
         }
     }
 
     // MARK: Helpers
 
     private func json(_ text: String, shared: Bool) -> HTTPResponse {
-        var response = HTTPResponse(status: .ok, headers: HTTPHeaders(), body: Array(text.utf8))
+        Self.json(Array(text.utf8), shared: shared)
+    }
+
+    private static func json(_ body: [UInt8], shared: Bool = true) -> HTTPResponse {
+        var response = HTTPResponse(status: .ok, headers: HTTPHeaders(), body: body)
         response.headers["Content-Type"] = "application/json"
         if shared {
-            response.headers["Access-Control-Allow-Origin"] = "*"
             response.headers["Cache-Control"] = "no-cache"
         }
         return response
     }
 
-    private func staticFile(_ request: HTTPRequest, _ files: StaticFileServer, _ path: String) -> HTTPResponse {
+    /// Runs on the file pool: it reads the disk.
+    private static func staticFile(_ request: HTTPRequest, _ files: StaticFileServer, _ path: String) -> HTTPResponse {
         do {
             let file = try files.file(at: path)
+            if Self.ifMatchFails(request.headers["If-Match"], etag: file.etag) { return Self.preconditionFailed }
             var headers = HTTPHeaders()
             headers["ETag"] = file.etag
+            headers["Last-Modified"] = file.lastModified
             headers["Cache-Control"] = "no-cache"
-            if Self.matches(request.headers["If-None-Match"], file.etag) {
+            // If-Modified-Since counts only without If-None-Match (RFC 9110 §13.1.3); an exact date is enough here,
+            // since browsers send back the Last-Modified they were given.
+            let notModified = request.headers["If-None-Match"].map { Self.matches($0, file.etag) }
+                ?? (request.headers["If-Modified-Since"] == file.lastModified)
+            if notModified {
                 return HTTPResponse(status: .notModified, headers: headers, body: [])
             }
             headers["Content-Type"] = file.contentType
