@@ -28,7 +28,18 @@ export function applyCompareClip() {
   pane.style.clip = "rect(" + nw.y + "px, " + se.x + "px, " + se.y + "px, " + (nw.x + x) + "px)";
   divider.hidden = false;
   divider.style.left = x + "px";
+  labelSides();
   divider.setAttribute("aria-valuenow", String(Math.round(state.divider * 100)));
+}
+
+// What each side shows, in the hash's own spelling: "shipped settings" or "learningRate=0.3, gradient=wirtinger".
+function labelSides() {
+  state.variants.forEach((variant, index) => {
+    const label = $(index ? "compare-right" : "compare-left");
+    if (!label) return;
+    label.textContent = variant && variant.pairs.length
+      ? variant.pairs.map(([key, text]) => key + " = " + text).join(", ") : "shipped settings";
+  });
 }
 
 export function updateCompareControls() {

@@ -199,6 +199,10 @@ export function buildParameters() {
   panel.hidden = !settings || settings.length === 0;
   if (panel.hidden) return;
   if (!state.compare) editing = 0;
+  // With URL parameters off (every setting read-only) there is nothing to reset or compare.
+  const anyLive = settings.some((s) => s.live);
+  $("params-reset").hidden = !anyLive;
+  $("compare-toggle").hidden = !anyLive;
   if (state.compare) body.append(sideTabs());
   const values = currentValues();
   const byKey = new Map(settings.map((s) => [s.key, s]));

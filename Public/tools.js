@@ -41,7 +41,8 @@ async function measureDimension() {
     out.dataset.state = "ready";
     out.dataset.dimension = String(result.dimension);
     out.textContent = "Boundary dimension ≈ " + formatValue(result.dimension, 3) + " (fit r² = " + formatValue(result.r2, 3) +
-      ", " + (result.boxSizes || []).length + " box sizes, tiles " + block.z + "/" + block.x + "/" + block.y + " +" + block.tiles + ")";
+      ", " + (result.boxSizes || []).length + " box sizes, " + block.tiles + "×" + block.tiles + " tiles from " +
+      block.z + "/" + block.x + "/" + block.y + ")";
   } catch (error) {
     out.dataset.state = "error";
     out.textContent = error.status === 404 ? "This server has no dimension estimate." : "No estimate: " + (error.reason || error.message);

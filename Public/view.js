@@ -212,6 +212,7 @@ export async function setVariant(index, values) {
   if (index === 1 && !state.compare) return null;
   showVariantLayer(index);
   updatePanels(def);
+  applyCompareClip();
   writeHash();
   return null;
 }
