@@ -33,8 +33,11 @@ async function start() {
     showBanner("Cannot reach the fractile server: maps.json failed (" + error.message + ").", start);
     return;
   }
-  // maps.json gives maxZoom (and may give minzoom/maxzoom); TileJSON refines them per map.
-  state.maps = list.maps.map((def) => Object.assign({ minzoom: 0, maxzoom: Number.isInteger(def.maxZoom) ? def.maxZoom : 0 }, def));
+  // The true depth is `maxZoom` (or `fractile.maxZoom`); TileJSON refines it per map when the map is shown.
+  state.maps = list.maps.map((def) => {
+    const depth = [def.maxZoom, def.fractile && def.fractile.maxZoom, def.maxzoom].find(Number.isInteger);
+    return Object.assign({}, def, { minzoom: Number.isInteger(def.minzoom) ? def.minzoom : 0, maxzoom: depth || 0 });
+  });
   state.byName = new Map(state.maps.map((def) => [def.name, def]));
   buildSwitcher();
   applyHash();

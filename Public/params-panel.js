@@ -11,6 +11,9 @@ import { datasetEditor } from "./dataset-editor.js";
 const APPLY_DELAY_MS = 300; // a slider being dragged asks for new tiles once it rests
 let editing = 0;            // which variant the panel edits: 0 left (or only), 1 right
 let applyTimer = null;
+// The values being edited, ahead of the variant while a change waits for its delay or the server: a second edit
+// builds on the first instead of on the values last shown.
+let draft = null;
 
 function settingsOf() {
   return state.current && Array.isArray(state.current.settings) ? state.current.settings : null;
@@ -34,6 +37,7 @@ function apply(values, immediately) {
   problems.push(...crossErrors(settings, values));
   if (problems.length) return showError(problems[0]);
   showError("");
+  draft = { index: editing, values };
   clearTimeout(applyTimer);
   const index = editing;
   const go = async () => {
@@ -45,6 +49,7 @@ function apply(values, immediately) {
 }
 
 function currentValues() {
+  if (draft && draft.index === editing) return Object.assign({}, draft.values);
   const variant = state.variants[editing] || state.variants[0];
   return Object.assign({}, variant ? variant.values : shippedValues(settingsOf()));
 }
@@ -195,6 +200,8 @@ export function buildParameters() {
   const panel = $("params");
   const body = $("params-body");
   const settings = settingsOf();
+  clearTimeout(applyTimer);
+  draft = null;
   body.replaceChildren();
   panel.hidden = !settings || settings.length === 0;
   if (panel.hidden) return;

@@ -184,6 +184,8 @@ function showVariantLayer(index) {
   }
 }
 
+const variantRequests = [];
+
 // Applies new values to variant `index` (0 left or only, 1 right): checks them with the server (the TileJSON for
 // that query: a refused setting gives its one-line reason and changes nothing), then swaps the tiles, the legend,
 // and the hash. Returns the error text, or null.
@@ -192,21 +194,24 @@ export async function setVariant(index, values) {
   if (!def) return null;
   const variant = variantFor(def, values);
   const previous = state.variants[index];
+  // Only the latest change to a variant lands, whatever order the server's answers come in.
+  const request = variantRequests[index] = (variantRequests[index] || 0) + 1;
   if (previous && previous.query === variant.query && previous.legend) {
     state.variants[index] = Object.assign(previous, { values });
     return null;
   }
   const generation = state.generation;
+  const stale = () => generation !== state.generation || request !== variantRequests[index];
   let tilejson = null;
   try {
     tilejson = await loadTileJSON(def, variant.query);
   } catch (error) {
-    if (generation !== state.generation) return null;
+    if (stale()) return null;
     if (error.status >= 400 && error.status < 500) return error.reason || error.message;
     showBanner("Could not check these settings with the server (" + error.message + ").");
     return error.message;
   }
-  if (generation !== state.generation) return null;
+  if (stale()) return null;
   variant.legend = tilejson && tilejson.fractile && tilejson.fractile.legend || null;
   state.variants[index] = variant;
   if (index === 1 && !state.compare) return null;
@@ -333,8 +338,10 @@ async function showMap(def, view, variants) {
   }
   if (generation !== state.generation) return;
   if (tilejson) {
+    // TileJSON caps `maxzoom` at 30; the map's true depth is `fractile.maxZoom`.
+    const depth = tilejson.fractile && tilejson.fractile.maxZoom;
     def.minzoom = Number.isInteger(tilejson.minzoom) ? tilejson.minzoom : def.minzoom;
-    def.maxzoom = Number.isInteger(tilejson.maxzoom) ? tilejson.maxzoom : def.maxzoom;
+    def.maxzoom = Number.isInteger(depth) ? depth : Number.isInteger(tilejson.maxzoom) ? tilejson.maxzoom : def.maxzoom;
   }
   const hadFocus = state.map && state.map.getContainer().contains(document.activeElement);
   closeProbe();

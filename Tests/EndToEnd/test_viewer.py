@@ -465,11 +465,13 @@ def deep_point(name):
 
 
 def map_for_depth(server, z, name="forward-pass"):
-    """The map and its TileJSON maxzoom; skips (saying why) when the server does not go that deep yet."""
+    """The map, when the server says it goes z deep; skips (saying why) when it does not yet."""
     chosen = next(m for m in server.json("/maps.json")["maps"] if m["name"] == name)
-    maxzoom = server.json("/tiles/%s.json" % name)["maxzoom"]
+    tilejson = server.json("/tiles/%s.json" % name)
+    # TileJSON caps maxzoom at 30; the true depth, where the server gives it, is fractile.maxZoom.
+    maxzoom = tilejson.get("fractile", {}).get("maxZoom", tilejson["maxzoom"])
     if maxzoom < z:
-        pytest.skip("the server's /tiles/%s.json says maxzoom %d < %d: deep zoom is not in this build" % (name, maxzoom, z))
+        pytest.skip("the server's /tiles/%s.json says maxZoom %d < %d: deep zoom is not in this build" % (name, maxzoom, z))
     return chosen
 
 
@@ -913,3 +915,58 @@ def test_video_of_this_zoom(server, browser):
     status, headers, body = server.get(urllib.parse.urlparse(link.get_attribute("href")).path)
     assert status == 200 and headers.get("Content-Type", "").startswith("video/mp4") and body[4:8] == b"ftyp"
     assert_clean_console(page)
+
+
+class PrefixProxy:
+    """A reverse proxy on 127.0.0.1 port 0 that serves the fractile server under PREFIX, as a site would."""
+    PREFIX = "/lab/fractile/"
+
+    def __init__(self, upstream):
+        import http.server
+        import threading
+        proxy = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                if not self.path.startswith(proxy.PREFIX):
+                    proxy.outside.append(self.path)
+                    self.send_error(404)
+                    return
+                status, headers, body = upstream.get("/" + self.path[len(proxy.PREFIX):])
+                self.send_response(status)
+                for name in ("Content-Type", "Retry-After", "ETag", "Cache-Control"):
+                    if headers.get(name):
+                        self.send_header(name, headers[name])
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.outside = []
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = "http://127.0.0.1:%d" % self.httpd.server_address[1] + self.PREFIX.rstrip("/")
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def test_viewer_works_under_a_path_prefix(server, browser):
+    """Every module, tile and probe is fetched relative to the page: behind a prefix nothing asks for the root."""
+    proxy = PrefixProxy(server)
+    try:
+        page = browser()
+        page.open(proxy)
+        view = page.hash_view()
+        tiles = page.wait_for_tiles(r"%s/tiles/%s/%d/" % (re.escape(PrefixProxy.PREFIX.rstrip("/")),
+                                                        re.escape(view["map"]), view["z"]), "no tiles behind the prefix")
+        assert all(src.startswith(proxy.url + "/tiles/") for src in tiles), tiles
+        assert page.js("return typeof L.version === 'string' && Fractile.viewer.maps.length > 0")
+        probe_and_check(page, server)
+        assert proxy.outside == [], "requests outside the prefix: %s" % proxy.outside
+        assert_clean_console(page)
+    finally:
+        proxy.close()
