@@ -90,6 +90,9 @@ export function datasetEditor(settingX, settingY, values, changed) {
 
   const rebuild = () => {
     table.replaceChildren();
+    const head = element("div", "dataset-row dataset-head");
+    head.append(element("span", "", "x (input)"), element("span", "", "y (target)"), element("span"));
+    table.append(head);
     xs.forEach((x, i) => {
       const row = element("div", "dataset-row");
       row.dataset.index = String(i);
@@ -165,7 +168,7 @@ export function datasetEditor(settingX, settingY, values, changed) {
     xs[dragging][0] = snap(Math.max(-range.x, Math.min(range.x, fromX(px))));
     ys[dragging][0] = snap(Math.max(-range.y, Math.min(range.y, fromY(py))));
     draw(canvas, xs, ys, range, dragging);
-    const row = table.children[dragging];
+    const row = table.querySelector('.dataset-row[data-index="' + dragging + '"]');
     if (row) {
       row.children[0].value = formatSettingValue(settingX, [xs[dragging]]);
       row.children[1].value = formatSettingValue(settingY, [ys[dragging]]);

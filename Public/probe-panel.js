@@ -35,13 +35,22 @@ export function probeUrl(def, text, variant) {
 }
 
 // Probes the point clicked, sending its coordinates as exact decimals (a hundredth of a pixel).
-export async function probeAt(latlng, containerPoint) {
-  const def = state.current, map = state.map;
-  if (!def || !map) return;
-  const side = containerPoint ? sideAt(containerPoint.x) : 0;
-  const variant = state.variants[side];
+export function probeAt(latlng, containerPoint) {
+  if (!state.current || !state.map) return;
   const position = positionAt(latlng);
   const text = textAt(position, hashDigits(realZoom()));
+  probe(position, { re: text.re, im: text.im }, containerPoint ? sideAt(containerPoint.x) : 0);
+}
+
+// The open probe again, same point and side, after that side's parameters changed: the panel follows them.
+export function reprobe(side) {
+  const open = state.probe;
+  if (open && open.side === side && state.map) probe(open.position, { re: open.reText, im: open.imText }, side);
+}
+
+async function probe(position, text, side) {
+  const def = state.current;
+  const variant = state.variants[side];
   state.probe = { position, reText: text.re, imText: text.im, side };
   placeMarker();
   const body = $("probe-body");
@@ -70,7 +79,7 @@ export async function probeAt(latlng, containerPoint) {
     if (state.compare) body.prepend(element("p", "muted", side ? "Right-hand variant" : "Left-hand variant"));
     panel.dataset.state = "ready";
     panel.dataset.regime = result.regime;
-    keepInSight(latlng);
+    keepInSight(latLngOf(X.localOf(state.anchor, position)));
   } catch (error) {
     if (error.name === "AbortError") return;
     panel.dataset.state = "error";

@@ -9,7 +9,7 @@ import { deepTileLayer } from "./tile-layer.js";
 import { $ } from "./dom.js";
 import { state, showBanner, hideBanner, fetchJSON } from "./state.js";
 import { updatePanels, showCentre, showPointer, updateLoading, escapeHTML } from "./panels.js";
-import { probeAt, closeProbe, placeMarker } from "./probe-panel.js";
+import { probeAt, reprobe, closeProbe, placeMarker } from "./probe-panel.js";
 import { applyCompareClip, updateCompareControls } from "./compare.js";
 import { buildParameters } from "./params-panel.js";
 
@@ -219,6 +219,7 @@ export async function setVariant(index, values) {
   updatePanels(def);
   applyCompareClip();
   writeHash();
+  reprobe(index);
   return null;
 }
 
