@@ -934,7 +934,7 @@ class PrefixProxy:
     """A reverse proxy on 127.0.0.1 port 0 that serves the fractile server under PREFIX, as a site would."""
     PREFIX = "/lab/fractile/"
 
-    def __init__(self, upstream):
+    def __init__(self, upstream, rewrite=None):
         import http.server
         import threading
         proxy = self
@@ -948,7 +948,9 @@ class PrefixProxy:
                     proxy.outside.append(self.path)
                     self.send_error(404)
                     return
-                status, headers, body = upstream.get("/" + self.path[len(proxy.PREFIX):])
+                path = "/" + self.path[len(proxy.PREFIX):]
+                status, headers, body = upstream.get(path)
+                body = rewrite(path, body) if rewrite else body
                 self.send_response(status)
                 for name in ("Content-Type", "Retry-After", "ETag", "Cache-Control"):
                     if headers.get(name):
@@ -980,6 +982,23 @@ def test_viewer_works_under_a_path_prefix(server, browser):
         assert page.js("return typeof L.version === 'string' && Fractile.viewer.maps.length > 0")
         probe_and_check(page, server)
         assert proxy.outside == [], "requests outside the prefix: %s" % proxy.outside
+        assert_clean_console(page)
+    finally:
+        proxy.close()
+
+
+def test_unsupported_leaflet_gets_a_clear_banner(server, browser):
+    """A Leaflet other than 1.6-1.9 (here one that calls itself 2.0.0) stops the viewer with a banner saying why."""
+    def leaflet_2(path, body):
+        return body.replace(b'var version = "', b'var version = "2.0.0"; var unused = "') if path.endswith("leaflet.js") else body
+    proxy = PrefixProxy(server, leaflet_2)
+    try:
+        page = browser()
+        page.driver.get(proxy.url + "/")
+        page.wait(lambda d: d.find_element(By.ID, "banner").is_displayed(), "no banner for Leaflet 2.0.0")
+        text = page.driver.find_element(By.ID, "banner-text").text
+        assert "needs Leaflet 1.6 to 1.9" in text and "2.0.0" in text, text
+        assert page.js("return document.querySelectorAll('#map img').length") == 0
         assert_clean_console(page)
     finally:
         proxy.close()
