@@ -1,5 +1,5 @@
 // The sidebar: map switcher, legend (following the variants' parameters), pointer readout, loading count, copy link.
-import { formatComplexText } from "./format.js";
+import { formatComplexText, formatValue } from "./format.js";
 import { $, element } from "./dom.js";
 import { state, showBanner } from "./state.js";
 import { switchTo, fractileOf, positionAt, realZoom, readoutDigits, textAt } from "./view.js";
@@ -79,7 +79,10 @@ function showCoordinate(label, latlng) {
   const z = realZoom();
   const text = textAt(positionAt(latlng), readoutDigits(z));
   const readout = $("readout");
-  readout.textContent = label + formatComplexText(text.re, text.im) + "  ·  z\u00a0" + z;
+  // A trainability map's axes are log10 learning rates: say the rates themselves too.
+  const rates = state.current && state.current.kind === "trainability"
+    ? "  ·  η₁ = " + formatValue(Math.pow(10, Number(text.re))) + ", η₂ = " + formatValue(Math.pow(10, Number(text.im))) : "";
+  readout.textContent = label + formatComplexText(text.re, text.im) + rates + "  ·  z\u00a0" + z;
   readout.dataset.re = text.re;
   readout.dataset.im = text.im;
 }

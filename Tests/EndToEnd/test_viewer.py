@@ -890,6 +890,8 @@ def test_trainability_probe_shows_the_loss_curve_and_the_dimension(server, brows
     page.open(server, "#map=trainability")
     view = page.hash_view()
     page.wait_for_tiles(r"/tiles/trainability/%d/" % view["z"], "no trainability tiles")
+    # The axes are log10 learning rates; the readout gives the rates themselves too.
+    assert "η₁ = " in page.driver.find_element(By.ID, "readout").text
     expected = probe_and_check(page, server, artifacts, "viewer-trainability-probe.png")
     assert expected["kind"] == "trainability"
     assert page.canvas_colours("#loss-plot") > 3, "the loss curve is empty"
