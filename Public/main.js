@@ -36,7 +36,10 @@ async function start() {
   // The true depth is `maxZoom` (or `fractile.maxZoom`); TileJSON refines it per map when the map is shown.
   state.maps = list.maps.map((def) => {
     const depth = [def.maxZoom, def.fractile && def.fractile.maxZoom, def.maxzoom].find(Number.isInteger);
-    return Object.assign({}, def, { minzoom: Number.isInteger(def.minzoom) ? def.minzoom : 0, maxzoom: depth || 0 });
+    // The settings table is agreed at the map's top level; one nested in `fractile` is read too.
+    const settings = Array.isArray(def.settings) ? def.settings : def.fractile && def.fractile.settings;
+    return Object.assign({}, def, { minzoom: Number.isInteger(def.minzoom) ? def.minzoom : 0, maxzoom: depth || 0,
+      settings: Array.isArray(settings) ? settings : undefined });
   });
   state.byName = new Map(state.maps.map((def) => [def.name, def]));
   buildSwitcher();
