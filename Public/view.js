@@ -20,6 +20,7 @@ const ANCHOR = { MID: 8, SLACK: 4, LOCAL_MAX: 16, BOX: 4096 };
 const EXTRA_BITS = 40; // positions parsed from text resolve 2^-40 of a pixel
 const MARGIN = 0.15;   // the view may go this fraction of the map's size past its edges
 const PROBE_DELAY_MS = 260; // long enough to tell a click from the first half of a double-click
+const TILEJSON_VARIANTS_KEPT = 64;
 
 // ---------- geometry: exact positions, Leaflet's local world ----------
 
@@ -109,7 +110,15 @@ function tileJSONUrl(def, query) {
 // those settings, and a 400 carries the server's reason when the settings are refused.
 export async function loadTileJSON(def, query) {
   const url = tileJSONUrl(def, query || "");
-  if (!state.tilejson.has(url)) state.tilejson.set(url, await fetchJSON(url));
+  if (!state.tilejson.has(url)) {
+    const tilejson = await fetchJSON(url);
+    // A dragged slider asks for many variants: keep the maps' own TileJSON and the latest variants only.
+    for (const key of state.tilejson.keys()) {
+      if (state.tilejson.size < TILEJSON_VARIANTS_KEPT) break;
+      if (key.includes("?")) state.tilejson.delete(key);
+    }
+    state.tilejson.set(url, tilejson);
+  }
   return state.tilejson.get(url);
 }
 
