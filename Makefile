@@ -15,10 +15,10 @@ CPU_FLAGS ?= $(if $(AVX512),-Xswiftc -target-cpu -Xswiftc skylake-avx512,$(if $(
 
 # Debian packages: what building and serving need, and what the tests drive (browser, real clients, peers).
 RUN_PACKAGES := pkg-config libpng-dev zlib1g-dev libjs-leaflet
-TEST_PACKAGES := $(RUN_PACKAGES) chromium chromium-driver curl wrk nginx-light slowhttptest prometheus
+TEST_PACKAGES := $(RUN_PACKAGES) chromium chromium-driver curl wrk nginx-light slowhttptest prometheus nodejs
 PIP_TEST_PACKAGES := selenium pytest mpmath
 
-.PHONY: all build run test test-swift test-e2e deps-run deps-test clean
+.PHONY: all build run test test-js test-swift test-e2e deps-run deps-test clean
 
 all: build
 
@@ -44,10 +44,14 @@ build: deps-run
 run: build
 	$(BIN) serve --config $(CONFIG)
 
-# Swift suites (units and the live server on port 0), then the end-to-end suite: the CLI, real clients and a real
+# The viewer's units, the Swift suites (units and the live server on port 0), then the end-to-end suite: the CLI, real clients and a real
 # browser against real servers on free ports.
 test: deps-test build
-	$(MAKE) test-swift test-e2e
+	$(MAKE) test-js test-swift test-e2e
+
+# The viewer's pure modules (geometry, hash, parameters, probe words) under node --test: no browser, no server.
+test-js:
+	node --test Tests/JS/*.test.mjs
 
 test-swift:
 	$(SWIFT) test -c release $(CPU_FLAGS) -Xswiftc -enable-testing --scratch-path .build-test --disable-swift-testing
