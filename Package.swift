@@ -16,19 +16,25 @@ let package = Package(
             pkgConfig: "libpng",
             providers: [.apt(["libpng-dev", "zlib1g-dev"])]
         ),
+        .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "FractileMath"),
         .target(name: "FractileConfig", dependencies: ["FractileMath"]),
         .target(name: "FractileRender", dependencies: ["FractileMath", "FractileConfig", "CLibPNG"]),
         .target(name: "FractileCache"),
         .target(name: "FractileHTTP"),
+        .target(name: "FractileArchive", dependencies: ["FractileMath", "CSQLite", "CZlib"]),
+        .target(name: "FractileVideo", dependencies: ["FractileMath", "FractileConfig", "FractileRender", "FractileCache"]),
         .target(
             name: "FractileServer",
-            dependencies: ["FractileMath", "FractileConfig", "FractileRender", "FractileCache", "FractileHTTP"]
+            dependencies: ["FractileMath", "FractileConfig", "FractileRender", "FractileCache", "FractileHTTP",
+                           "FractileArchive"]
         ),
         .executableTarget(
             name: "fractile",
             dependencies: [
-                "FractileMath", "FractileConfig", "FractileRender", "FractileCache", "FractileServer",
+                "FractileMath", "FractileConfig", "FractileRender", "FractileCache", "FractileServer", "FractileArchive",
+                "FractileVideo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -37,6 +43,7 @@ let package = Package(
         .testTarget(name: "FractileRenderTests", dependencies: ["FractileRender", "FractileConfig"]),
         .testTarget(name: "FractileCacheTests", dependencies: ["FractileCache"]),
         .testTarget(name: "FractileHTTPTests", dependencies: ["FractileHTTP"]),
+        .testTarget(name: "FractileArchiveTests", dependencies: ["FractileArchive"]),
         .testTarget(name: "FractileServerTests", dependencies: ["FractileServer", "FractileHTTP"]),
     ]
 )

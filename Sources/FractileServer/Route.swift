@@ -10,6 +10,8 @@ public enum Route: Equatable, Sendable {
     case tile(map: String, z: Int, x: UInt128, y: UInt128, scale: Int)
     case tileJSON(map: String)
     case mapList
+    /// OGC WMTS 1.0.0 capabilities (RESTful).
+    case wmtsCapabilities
     case probe(map: String)
     case health
     case metrics
@@ -28,6 +30,7 @@ public enum Route: Equatable, Sendable {
         case .tile: "tile"
         case .tileJSON: "tilejson"
         case .mapList: "maps"
+        case .wmtsCapabilities: "wmts"
         case .probe: "probe"
         case .health: "healthz"
         case .metrics: "metrics"
@@ -41,6 +44,7 @@ public enum Route: Equatable, Sendable {
         case "/healthz": return .health
         case "/metrics": return .metrics
         case "/maps.json": return .mapList
+        case "/wmts/1.0.0/WMTSCapabilities.xml": return .wmtsCapabilities
         default: break
         }
         if hasPrefix(path, "/tiles/") {

@@ -12,7 +12,8 @@ public final class TileServer: Sendable {
     private let http: HTTPServer
 
     /// `log` gets warnings and notices (one line each); access-log lines go to `accessLog`.
-    public init(configuration: FractileConfiguration, log: @escaping @Sendable (String) -> Void = ServerLog.warning,
+    public init(configuration: FractileConfiguration, archives: TileArchiveSet? = nil,
+                log: @escaping @Sendable (String) -> Void = ServerLog.warning,
                 accessLog: (@Sendable (String) -> Void)? = ServerLog.access) {
         self.configuration = configuration
         let memory = MemoryTileCache(capacityBytes: configuration.cache.memoryBytes)
@@ -24,7 +25,7 @@ public final class TileServer: Sendable {
         // Two tiles in flight per core's worth of threads: while one tile is being encoded (single-threaded), the
         // other keeps every core busy rendering.
         let tiles = TileService(memoryCache: memory, diskCache: disk, renderer: renderer, metrics: metrics,
-                                queueLimit: configuration.render.queueLimit, workers: 2)
+                                queueLimit: configuration.render.queueLimit, workers: 2, archives: archives)
         self.tiles = tiles
         let server = configuration.server
         var httpConfiguration = HTTPServerConfiguration()

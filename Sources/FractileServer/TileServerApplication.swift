@@ -59,6 +59,13 @@ public final class TileServerApplication: HTTPRequestHandler {
             finish(json(catalog.tileJSON(map, baseURL: Self.baseURL(of: request)), shared: true))
         case .mapList:
             finish(json(catalog.mapList(), shared: true))
+        case .wmtsCapabilities:
+            var response = HTTPResponse.text(.ok, "")
+            response.body = Array(WMTSCapabilities(maps: configuration.maps).document(baseURL: Self.baseURL(of: request)).utf8)
+            response.headers["Content-Type"] = "application/xml"
+            response.headers["Access-Control-Allow-Origin"] = "*"
+            response.headers["Cache-Control"] = "no-cache"
+            finish(response)
         case .probe(let name):
             finish(probe(request, map: name))
         case .health:
@@ -115,6 +122,8 @@ public final class TileServerApplication: HTTPRequestHandler {
                 finish(.text(.serviceUnavailable, "the render was dropped because the client went away"))
             case .failure(.renderFailed(let reason)):
                 finish(.text(.internalServerError, reason))
+            case .failure(.notInArchive):
+                finish(.text(.notFound, "\(name) has no tile \(tile) in its archives (the server answers it from archives only)"))
             }
         }
     }
