@@ -28,7 +28,7 @@ let package = Package(
         .target(
             name: "FractileServer",
             dependencies: ["FractileMath", "FractileConfig", "FractileRender", "FractileCache", "FractileHTTP",
-                           "FractileArchive"]
+                           "FractileArchive", "FractileVideo"]
         ),
         .executableTarget(
             name: "fractile",

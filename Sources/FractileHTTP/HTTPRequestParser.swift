@@ -4,8 +4,9 @@
 /// Strict by design, as a public server should be: bare LF line endings are tolerated
 /// (RFC 9112 §2.2), everything else that is malformed is refused.
 public enum HTTPRequestParser {
-    /// The methods this server implements; others get 405 with this list in `Allow`.
-    public static let allowedMethods = ["GET", "HEAD"]
+    /// The methods this server implements; others get 405 with this list in `Allow`. POST and DELETE are for
+    /// jobs (zoom videos) and take their arguments in the query, never in a body.
+    public static let allowedMethods = ["GET", "HEAD", "POST", "DELETE"]
 
     /// Parses the request at the start of `bytes`.
     public static func parse(_ bytes: some Collection<UInt8>, limits: HTTPParserLimits = HTTPParserLimits()) -> HTTPParseResult {
@@ -134,6 +135,9 @@ private struct Parser {
 
         guard HTTPRequestParser.allowedMethods.contains(line.method) else {
             throw fail(.methodNotAllowed, "method \(line.method) not allowed; use GET or HEAD")
+        }
+        if contentLength > 0 && (line.method == "POST" || line.method == "DELETE") {
+            throw fail(.contentTooLarge, "\(line.method) takes no body here; its arguments go in the query")
         }
         if contentLength > limits.maxBodyBytes {
             throw fail(.contentTooLarge, "request body larger than \(limits.maxBodyBytes) bytes")

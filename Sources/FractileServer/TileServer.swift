@@ -9,6 +9,7 @@ public final class TileServer: Sendable {
     public let configuration: FractileConfiguration
     public let metrics = ServerMetrics()
     public let tiles: TileService
+    public let videos: VideoJobs
     private let http: HTTPServer
 
     /// `log` gets warnings and notices (one line each); access-log lines go to `accessLog`.
@@ -39,7 +40,10 @@ public final class TileServer: Sendable {
         }
         let metrics = self.metrics
         let box = ServerBox()
-        let application = TileServerApplication(configuration: configuration, tiles: tiles, metrics: metrics) {
+        let videos = VideoJobs(disk: disk)
+        self.videos = videos
+        let application = TileServerApplication(configuration: configuration, tiles: tiles, metrics: metrics,
+                                                videos: videos) {
             let memoryStatistics = memory.statistics
             let diskStatistics = disk?.statistics
             return ServerMetrics.Gauges(
@@ -70,6 +74,7 @@ public final class TileServer: Sendable {
         http.shutdown(gracePeriod: gracePeriod)
         tiles.stop()
         tiles.flush()
+        videos.removeAll()
     }
 }
 

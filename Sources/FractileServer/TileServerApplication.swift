@@ -3,6 +3,7 @@ import FractileConfig
 import FractileHTTP
 import FractileMath
 import FractileRender
+import FractileVideo
 
 /// Answers every route of MAPS.md "HTTP". Bad input always gets a 4xx with a one-line reason, never a 500.
 public final class TileServerApplication: HTTPRequestHandler {
@@ -18,10 +19,12 @@ public final class TileServerApplication: HTTPRequestHandler {
     private let tileHeaders: PreparedHeaders
     /// The maps in boxes, so that finding one on the request path does not copy its definition.
     private let servedMaps: [ServedMap]
+    private let videos: VideoJobs?
 
     public init(configuration: FractileConfiguration, tiles: TileService, metrics: ServerMetrics,
-                gauges: @escaping @Sendable () -> ServerMetrics.Gauges) {
+                videos: VideoJobs? = nil, gauges: @escaping @Sendable () -> ServerMetrics.Gauges) {
         self.configuration = configuration
+        self.videos = videos
         self.catalog = MapCatalog(maps: configuration.maps)
         self.tiles = tiles
         self.metrics = metrics
@@ -46,6 +49,14 @@ public final class TileServerApplication: HTTPRequestHandler {
             return
         }
         let label = route.label
+        // POST and DELETE are for video jobs only; everything else is read with GET (or HEAD).
+        let methods = Self.methods(route)
+        guard methods.contains(request.method) else {
+            metrics.countRequest(route: label, status: 405)
+            var response = HTTPResponse.text(.methodNotAllowed, "\(request.method) is not allowed here; use \(methods.joined(separator: " or "))")
+            response.headers["Allow"] = methods.joined(separator: ", ")
+            return respond(response)
+        }
         // Every route but a tile answers before returning, so this needs no closure on the heap.
         func finish(_ response: HTTPResponse) {
             metrics.countRequest(route: label, status: response.status.code)
@@ -75,10 +86,89 @@ public final class TileServerApplication: HTTPRequestHandler {
             response.body = Array(metrics.exposition(gauges()).utf8)
             response.headers["Content-Type"] = "text/plain; version=0.0.4; charset=utf-8"
             finish(response)
+        case .videos, .video, .videoFile:
+            finish(videoJob(request, route))
         case .vendor(let path):
             finish(staticFile(request, leafletFiles, path))
         case .file(let path):
             finish(staticFile(request, publicFiles, path))
+        }
+    }
+
+    private static func methods(_ route: Route) -> [String] {
+        switch route {
+        case .videos: ["POST"]
+        case .video: ["GET", "HEAD", "DELETE"]
+        default: ["GET", "HEAD"]
+        }
+    }
+
+    // MARK: Videos
+
+    /// The zoom video job API: POST /videos (202, 409 while one is being made, 400), GET /videos/{id},
+    /// GET /videos/{id}.mp4, DELETE /videos/{id} (204).
+    private func videoJob(_ request: HTTPRequest, _ route: Route) -> HTTPResponse {
+        guard let videos else { return .text(.notFound, "this server makes no videos") }
+        switch route {
+        case .videos:
+            let query = QueryString(request.query ?? "")
+            let usage = "expected /videos?map=NAME&re=R&im=I&zoom=A-B&seconds=S&fps=F&size=WxH"
+            guard let name = query["map"], let reText = query["re"], let imText = query["im"],
+                  let zoomText = query["zoom"], let secondsText = query["seconds"], let fpsText = query["fps"],
+                  let sizeText = query["size"] else { return .text(.badRequest, usage) }
+            guard let map = configuration.map(named: name) else { return Self.unknownMap(name) }
+            guard let re = Double(reText), let im = Double(imText) else {
+                return .text(.badRequest, "re and im: expected finite numbers, got \(reText) \(imText)")
+            }
+            guard let seconds = Double(secondsText), let fps = Int(fpsText) else {
+                return .text(.badRequest, "seconds and fps: expected numbers, got \(secondsText) \(fpsText)")
+            }
+            let video: ZoomVideo
+            do throws(ZoomVideo.ArgumentError) {
+                let (width, height) = try ZoomVideo.parseSize(sizeText)
+                video = try ZoomVideo(map: map, center: Complex(re, im), zooms: try ZoomVideo.parseZooms(zoomText),
+                                      seconds: seconds, fps: fps, width: width, height: height)
+            } catch {
+                return .text(.badRequest, error.description)
+            }
+            guard video.frameCount <= VideoJobs.maximumFrames, video.width * video.height <= VideoJobs.maximumPixels else {
+                return .text(.badRequest, "a server video has at most \(VideoJobs.maximumFrames) frames of at most "
+                    + "\(VideoJobs.maximumPixels) pixels (1920x1080); `fractile video` makes bigger ones")
+            }
+            do throws(VideoJobs.SubmitError) {
+                let job = try videos.submit(video)
+                var response = json(JSONText.object([("id", JSONText.string(job.id)), ("state", JSONText.string(job.state.rawValue))]),
+                                    shared: true)
+                response.status = .accepted
+                return response
+            } catch {
+                switch error {
+                case .busy(let reason): return .text(.conflict, reason)
+                }
+            }
+        case .video(let id):
+            if request.method == "DELETE" {
+                return videos.cancel(id) ? HTTPResponse(status: .noContent, headers: HTTPHeaders(), body: [])
+                    : .text(.notFound, "no video \(id)")
+            }
+            guard let job = videos.job(id) else { return .text(.notFound, "no video \(id)") }
+            return json(JSONText.object([
+                ("id", JSONText.string(job.id)),
+                ("state", JSONText.string(job.state.rawValue)),
+                ("frames", "\(job.frames)"),
+                ("framesDone", "\(job.framesDone)"),
+                ("etaSeconds", job.etaSeconds.map { JSONText.number(($0 * 10).rounded() / 10) } ?? "null"),
+                ("error", job.error.map(JSONText.string) ?? "null"),
+                ("url", job.state == .done ? JSONText.string("videos/\(job.id).mp4") : "null"),
+            ]), shared: true)
+        case .videoFile(let id):
+            guard let bytes = videos.file(id) else { return .text(.notFound, "no finished video \(id)") }
+            var response = HTTPResponse(status: .ok, headers: HTTPHeaders(), body: bytes)
+            response.headers["Content-Type"] = "video/mp4"
+            response.headers["Access-Control-Allow-Origin"] = "*"
+            return response
+        default:
+            return .text(.notFound, "no such video route")
         }
     }
 

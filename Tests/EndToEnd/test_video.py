@@ -112,3 +112,73 @@ def test_bad_arguments_give_one_clear_line(made, tmp_path):
                              "--output", str(tmp_path / "far.mp4")], capture_output=True, text=True)
     assert result.returncode != 0 and "outside" in result.stderr
     assert not list(tmp_path.glob("*.mp4")) and not list(tmp_path.glob(".*tmp*"))
+
+
+def call(server, method, path):
+    import urllib.error
+    import urllib.request
+    request = urllib.request.Request(server.url + path, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def test_server_video_jobs_one_at_a_time_cancellable_and_downloadable(start_server, tmp_path):
+    import time
+    server = start_server(maps=[FAST_MAP])
+    long_job = "/videos?map=%s&re=-0.8&im=0.5&zoom=0-14&seconds=20&fps=10&size=320x240" % MAP
+    status, _, body = call(server, "POST", long_job)
+    assert status == 202, body
+    first = json.loads(body)
+    assert first["state"] == "queued" and len(first["id"]) >= 16
+    status, _, body = call(server, "POST", long_job)
+    assert status == 409 and first["id"].encode() in body and body.count(b"\n") <= 1
+    status, _, body = call(server, "GET", "/videos/" + first["id"])
+    job = json.loads(body)
+    assert status == 200 and job["frames"] == 200 and job["state"] in ("queued", "rendering")
+    assert set(job) == {"id", "state", "frames", "framesDone", "etaSeconds", "error", "url"} and job["url"] is None
+    status, _, _ = call(server, "DELETE", "/videos/" + first["id"])
+    assert status == 204
+    assert json.loads(call(server, "GET", "/videos/" + first["id"])[2])["state"] == "cancelled"
+
+    status, _, body = call(server, "POST", "/videos?map=%s&re=-0.8&im=0&zoom=1-3&seconds=1&fps=10&size=%dx%d"
+                           % (MAP, WIDTH, HEIGHT))
+    assert status == 202, body
+    second = json.loads(body)["id"]
+    deadline = time.time() + 300
+    while True:
+        job = json.loads(call(server, "GET", "/videos/" + second)[2])
+        if job["state"] not in ("queued", "rendering", "encoding") or time.time() > deadline:
+            break
+        time.sleep(0.2)
+    assert job["state"] == "done" and job["framesDone"] == 10 and job["error"] is None, job
+    assert job["url"] == "videos/%s.mp4" % second
+    status, headers, body = call(server, "GET", "/" + job["url"])
+    assert status == 200 and headers["Content-Type"] == "video/mp4"
+    path = tmp_path / "served.mp4"
+    path.write_bytes(body)
+    probe = json.loads(subprocess.run(
+        ["ffprobe", "-v", "error", "-select_streams", "v:0", "-count_frames", "-show_entries",
+         "stream=codec_name,width,height,nb_read_frames", "-of", "json", str(path)],
+        capture_output=True, text=True, check=True).stdout)["streams"][0]
+    assert (probe["codec_name"], probe["width"], probe["height"], int(probe["nb_read_frames"])) == ("h264", WIDTH, HEIGHT, 10)
+
+
+def test_server_video_bad_requests(start_server):
+    server = start_server(maps=[FAST_MAP])
+    for path, fragment in [
+        ("/videos?map=%s" % MAP, b"expected /videos?map="),
+        ("/videos?map=nope&re=0&im=0&zoom=0-1&seconds=1&fps=10&size=64x64", b"no map"),
+        ("/videos?map=%s&re=0&im=0&zoom=0-1&seconds=1&fps=10&size=65x64" % MAP, b"even"),
+        ("/videos?map=%s&re=0&im=0&zoom=0-1&seconds=100&fps=60&size=64x64" % MAP, b"at most"),
+    ]:
+        status, _, body = call(server, "POST", path)
+        assert status in (400, 404) and fragment in body and body.count(b"\n") <= 1, (path, status, body)
+    assert call(server, "GET", "/videos/0123456789abcdef")[0] == 404
+    assert call(server, "DELETE", "/videos/0123456789abcdef")[0] == 404
+    status, headers, _ = call(server, "GET", "/videos")
+    assert status == 405 and headers["Allow"] == "POST"
+    status, headers, _ = call(server, "DELETE", "/maps.json")
+    assert status == 405 and headers["Allow"] == "GET, HEAD"

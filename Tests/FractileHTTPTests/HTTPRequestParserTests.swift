@@ -140,11 +140,15 @@ final class HTTPRequestParserTests: XCTestCase {
     }
 
     func testMethodNotAllowedCarriesAllow() {
-        assertFailure("POST / HTTP/1.1\r\nHost: x\r\n\r\n", .methodNotAllowed, reasonContains: "POST")
-        assertFailure("DELETE / HTTP/1.1\r\nHost: x\r\n\r\n", .methodNotAllowed)
+        assertFailure("PUT / HTTP/1.1\r\nHost: x\r\n\r\n", .methodNotAllowed, reasonContains: "PUT")
+        assertFailure("PATCH / HTTP/1.1\r\nHost: x\r\n\r\n", .methodNotAllowed)
         assertFailure("get / HTTP/1.1\r\nHost: x\r\n\r\n", .methodNotAllowed)
+        // POST and DELETE (video jobs) parse, with arguments in the query and never a body.
+        XCTAssertEqual(try XCTUnwrap(request("POST /videos?map=m HTTP/1.1\r\nHost: x\r\n\r\n")).0.method, "POST")
+        XCTAssertEqual(try XCTUnwrap(request("DELETE /videos/1 HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")).0.method, "DELETE")
+        assertFailure("POST /videos HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc", .contentTooLarge, reasonContains: "no body")
         guard case .failure(let error) = parse("PUT / HTTP/1.1\r\nHost: x\r\n\r\n") else { return XCTFail() }
-        XCTAssertEqual(error.response.headers["Allow"], "GET, HEAD")
+        XCTAssertEqual(error.response.headers["Allow"], "GET, HEAD, POST, DELETE")
         XCTAssertEqual(error.response.status, .methodNotAllowed)
         XCTAssertEqual(error.response.headers["Content-Type"], "text/plain; charset=utf-8")
     }
