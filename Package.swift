@@ -17,6 +17,8 @@ let package = Package(
             pkgConfig: "libpng",
             providers: [.apt(["libpng-dev", "zlib1g-dev"])]
         ),
+        .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "FractileMath"),
         .target(name: "FractileConfig", dependencies: ["FractileMath"]),
         .target(name: "FractileRender", dependencies: ["FractileMath", "FractileConfig", "CLibPNG"]),
@@ -26,17 +28,21 @@ let package = Package(
         .target(name: "FractileHTTP", dependencies: ["CSystemLinux"]),
         // The raw-socket test client every live-server test target shares (as HummingbirdTesting is for Hummingbird).
         .target(name: "FractileHTTPTesting", dependencies: ["FractileHTTP"]),
+        .target(name: "FractileArchive", dependencies: ["FractileMath", "CSQLite", "CZlib"]),
+        .target(name: "FractileVideo", dependencies: ["FractileMath", "FractileConfig", "FractileRender", "FractileCache"]),
         .target(
             name: "FractileServer",
             dependencies: [
                 "FractileMath", "FractileConfig", "FractileRender", "FractileCache", "FractileHTTP", "CSystemLinux",
+                "FractileArchive", "FractileVideo",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
             name: "fractile",
             dependencies: [
-                "FractileMath", "FractileConfig", "FractileRender", "FractileCache", "FractileServer",
+                "FractileMath", "FractileConfig", "FractileRender", "FractileCache", "FractileServer", "FractileArchive",
+                "FractileVideo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -45,6 +51,7 @@ let package = Package(
         .testTarget(name: "FractileRenderTests", dependencies: ["FractileRender", "FractileConfig"]),
         .testTarget(name: "FractileCacheTests", dependencies: ["FractileCache"]),
         .testTarget(name: "FractileHTTPTests", dependencies: ["FractileHTTP", "FractileHTTPTesting"]),
+        .testTarget(name: "FractileArchiveTests", dependencies: ["FractileArchive"]),
         .testTarget(name: "FractileServerTests", dependencies: ["FractileServer", "FractileHTTP", "FractileHTTPTesting"]),
     ]
 )

@@ -4,8 +4,9 @@
 /// Strict by design, as a public server should be: bare LF line endings are tolerated
 /// (RFC 9112 §2.2), everything else that is malformed is refused.
 public enum HTTPRequestParser {
-    /// The methods this server implements; other methods of RFC 9110 §9 get 405 with this list in `Allow`.
-    public static let allowedMethods = ["GET", "HEAD", "OPTIONS"]
+    /// The methods this server implements; other methods of RFC 9110 §9 get 405 with this list in `Allow`. POST and
+    /// DELETE are for jobs (zoom videos) and take their arguments in the query, never in a body.
+    public static let allowedMethods = ["GET", "HEAD", "OPTIONS", "POST", "DELETE"]
 
     /// Methods RFC 9110 §9 (and RFC 5789) define; any other is unrecognised and gets 501 (RFC 9110 §9.1).
     public static let knownMethods: Set<String> = ["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"]
@@ -192,12 +193,15 @@ private struct Parser {
 
         guard HTTPRequestParser.allowedMethods.contains(line.method) else {
             guard HTTPRequestParser.knownMethods.contains(line.method) else {
-                throw fail(.notImplemented, "method \(line.method) not implemented; use GET, HEAD or OPTIONS")
+                throw fail(.notImplemented, "method \(line.method) not implemented; use \(HTTPRequestParser.allowedMethods.joined(separator: ", "))")
             }
-            throw fail(.methodNotAllowed, "method \(line.method) not allowed; use GET, HEAD or OPTIONS")
+            throw fail(.methodNotAllowed, "method \(line.method) not allowed; use \(HTTPRequestParser.allowedMethods.joined(separator: ", "))")
         }
         if line.path == "*" && line.method != "OPTIONS" {
             throw fail(.badRequest, "the request target * is only for OPTIONS")
+        }
+        if contentLength > 0 && (line.method == "POST" || line.method == "DELETE") {
+            throw fail(.contentTooLarge, "\(line.method) takes no body here; its arguments go in the query")
         }
         if contentLength > limits.maxBodyBytes {
             throw fail(.contentTooLarge, "request body larger than \(limits.maxBodyBytes) bytes")

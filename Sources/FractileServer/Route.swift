@@ -10,6 +10,12 @@ public enum Route: Equatable, Sendable {
     case tile(map: String, z: Int, x: UInt128, y: UInt128, scale: Int)
     case tileJSON(map: String)
     case mapList
+    /// OGC WMTS 1.0.0 capabilities (RESTful).
+    case wmtsCapabilities
+    /// Zoom video jobs: `POST /videos`, `GET|DELETE /videos/{id}`, `GET /videos/{id}.mp4`.
+    case videos
+    case video(id: String)
+    case videoFile(id: String)
     case probe(map: String)
     case health
     case metrics
@@ -28,6 +34,8 @@ public enum Route: Equatable, Sendable {
         case .tile: "tile"
         case .tileJSON: "tilejson"
         case .mapList: "maps"
+        case .wmtsCapabilities: "wmts"
+        case .videos, .video, .videoFile: "videos"
         case .probe: "probe"
         case .health: "healthz"
         case .metrics: "metrics"
@@ -49,10 +57,20 @@ public enum Route: Equatable, Sendable {
         case "/healthz": return .health
         case "/metrics": return .metrics
         case "/maps.json": return .mapList
+        case "/wmts/1.0.0/WMTSCapabilities.xml": return .wmtsCapabilities
+        case "/videos": return .videos
         default: break
         }
         if hasPrefix(path, "/tiles/") {
             return try tileRoute(path, from: "/tiles/".utf8.count)
+        }
+        if path.hasPrefix("/videos/") {
+            let name = path.dropFirst("/videos/".count)
+            let id = name.hasSuffix(".mp4") ? name.dropLast(4) : name
+            guard !id.isEmpty, id.utf8.count <= 64, id.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }) else {
+                throw Rejection(status: .notFound, reason: "no video \"\(name)\"")
+            }
+            return name.hasSuffix(".mp4") ? .videoFile(id: String(id)) : .video(id: String(id))
         }
         if path.hasPrefix("/probe/") {
             let name = String(path.dropFirst("/probe/".count))

@@ -3,6 +3,7 @@ import FractileConfig
 import FractileHTTP
 import FractileMath
 import FractileRender
+import FractileVideo
 
 /// Answers every route of MAPS.md "HTTP": the HTTP layer calls it per request; tiles come from the `TilePipeline`.
 /// Bad input always gets a 4xx with a one-line reason, never a 500.
@@ -25,10 +26,14 @@ public final class RouteHandler: HTTPRequestHandler {
     private let tileHeaders: PreparedHeaders
     /// The maps in boxes, so that finding one on the request path does not copy its definition.
     private let servedMaps: [ServedMap]
+    /// Zoom video jobs, when this server makes videos.
+    private let videos: VideoJobs?
 
-    public init(configuration: FractileConfiguration, tiles: TilePipeline, metrics: ServerMetrics, probeWork: WorkPool,
-                fileWork: WorkPool, gauges: @escaping @Sendable () -> ServerMetrics.Gauges) {
+    public init(configuration: FractileConfiguration, tiles: TilePipeline, metrics: ServerMetrics,
+                videos: VideoJobs? = nil, probeWork: WorkPool, fileWork: WorkPool,
+                gauges: @escaping @Sendable () -> ServerMetrics.Gauges) {
         self.configuration = configuration
+        self.videos = videos
         self.probeWork = probeWork
         self.fileWork = fileWork
         self.catalog = MapCatalog(maps: configuration.maps)
@@ -61,6 +66,15 @@ public final class RouteHandler: HTTPRequestHandler {
             return
         }
         let label = route.label
+        // POST and DELETE are for video jobs only; everything else is read with GET (or HEAD).
+        let methods = Self.methods(route)
+        guard methods.contains(request.method) else {
+            metrics.countRequest(route: label, status: 405)
+            var response = HTTPResponse.text(
+                .methodNotAllowed, "\(request.method) is not allowed here; use \(methods.joined(separator: " or "))")
+            response.headers["Allow"] = methods.joined(separator: ", ")
+            return respond(Self.withCORS(response))
+        }
         // Routes that answer before returning call it directly (no closure on the heap); probes and files pass it on.
         @Sendable func finish(_ response: HTTPResponse) {
             metrics.countRequest(route: label, status: response.status.code)
@@ -85,6 +99,23 @@ public final class RouteHandler: HTTPRequestHandler {
             }
         case .mapList:
             finish(json(catalog.mapList(), shared: true))
+        case .wmtsCapabilities:
+            var response = HTTPResponse.text(.ok, "")
+            response.body = Array(WMTSCapabilities(maps: configuration.maps).document(baseURL: Self.baseURL(of: request)).utf8)
+            response.headers["Content-Type"] = "application/xml"
+            response.headers["Cache-Control"] = "no-cache"
+            finish(response)
+        case .videos, .video:
+            finish(videoJob(request, route))
+        case .videoFile(let id):
+            // The finished file is read from disk: off the loop, like any file.
+            guard let videos else { return finish(.text(.notFound, "this server makes no videos")) }
+            fileWork.respond(to: context, finish) {
+                guard let bytes = videos.file(id) else { return .text(.notFound, "no finished video \(id)") }
+                var response = HTTPResponse(status: .ok, headers: HTTPHeaders(), body: bytes)
+                response.headers["Content-Type"] = "video/mp4"
+                return response
+            }
         case .probe(let name):
             probe(request, context, map: name, finish)
         case .health:
@@ -100,6 +131,84 @@ public final class RouteHandler: HTTPRequestHandler {
         case .file(let path):
             let files = publicFiles
             fileWork.respond(to: context, finish) { Self.staticFile(request, files, path) }
+        }
+    }
+
+    private static func methods(_ route: Route) -> [String] {
+        switch route {
+        case .videos: ["POST"]
+        case .video: ["GET", "HEAD", "DELETE"]
+        default: ["GET", "HEAD"]
+        }
+    }
+
+    // MARK: Videos
+
+    /// The zoom video job API: POST /videos (202, 409 while one is being made, 400), GET /videos/{id},
+    /// DELETE /videos/{id} (204). Live parameters in the POST's query make a video of that variant.
+    private func videoJob(_ request: HTTPRequest, _ route: Route) -> HTTPResponse {
+        guard let videos else { return .text(.notFound, "this server makes no videos") }
+        switch route {
+        case .videos:
+            let query = QueryString(request.query ?? "")
+            let usage = "expected /videos?map=NAME&re=R&im=I&zoom=A-B&seconds=S&fps=F&size=WxH"
+            let ownKeys: Set<String> = ["map", "re", "im", "zoom", "seconds", "fps", "size"]
+            guard let name = query["map"], let reText = query["re"], let imText = query["im"],
+                  let zoomText = query["zoom"], let secondsText = query["seconds"], let fpsText = query["fps"],
+                  let sizeText = query["size"] else { return .text(.badRequest, usage) }
+            guard let configured = configuration.map(named: name) else { return Self.unknownMap(name) }
+            let map: MapDefinition
+            switch Self.variant(of: configured, query: request.query, besides: ownKeys) {
+            case .success(let variant): map = variant
+            case .failure(let refusal): return refusal.response
+            }
+            guard let re = Double(reText), let im = Double(imText), re.isFinite, im.isFinite else {
+                return .text(.badRequest, "re and im: expected finite numbers, got \(reText) \(imText)")
+            }
+            guard let seconds = Double(secondsText), let fps = Int(fpsText) else {
+                return .text(.badRequest, "seconds and fps: expected numbers, got \(secondsText) \(fpsText)")
+            }
+            let video: ZoomVideo
+            do throws(ZoomVideo.ArgumentError) {
+                let (width, height) = try ZoomVideo.parseSize(sizeText)
+                video = try ZoomVideo(map: map, center: Complex(re, im), zooms: try ZoomVideo.parseZooms(zoomText),
+                                      seconds: seconds, fps: fps, width: width, height: height)
+            } catch {
+                return .text(.badRequest, error.description)
+            }
+            guard video.frameCount <= VideoJobs.maximumFrames, video.width * video.height <= VideoJobs.maximumPixels else {
+                return .text(.badRequest, "a server video has at most \(VideoJobs.maximumFrames) frames of at most "
+                    + "\(VideoJobs.maximumPixels) pixels (1920x1080); `fractile video` makes bigger ones")
+            }
+            do throws(VideoJobs.SubmitError) {
+                let job = try videos.submit(video)
+                var response = json(
+                    JSONText.object([("id", JSONText.string(job.id)), ("state", JSONText.string(job.state.rawValue))]),
+                    shared: true)
+                response.status = .accepted
+                return response
+            } catch {
+                switch error {
+                case .busy(let reason): return .text(.conflict, reason)
+                }
+            }
+        case .video(let id):
+            if request.method == "DELETE" {
+                return videos.cancel(id) ? HTTPResponse(status: .noContent, headers: HTTPHeaders(), body: [])
+                    : .text(.notFound, "no video \(id)")
+            }
+            guard let job = videos.job(id) else { return .text(.notFound, "no video \(id)") }
+            return json(JSONText.object([
+                ("id", JSONText.string(job.id)),
+                ("state", JSONText.string(job.state.rawValue)),
+                ("frames", "\(job.frames)"),
+                ("framesDone", "\(job.framesDone)"),
+                ("etaSeconds", job.etaSeconds.map { JSONText.number(($0 * 10).rounded() / 10) } ?? "null"),
+                ("error", job.error.map(JSONText.string) ?? "null"),
+                ("url", job.state == .done ? JSONText.string("videos/\(job.id).mp4") : "null"),
+            ]), shared: true)
+        default:
+            return .text(.notFound, "no such video route")
         }
     }
 
@@ -155,6 +264,8 @@ public final class RouteHandler: HTTPRequestHandler {
                 finish(.text(.serviceUnavailable, "the render was dropped because the client went away"))
             case .failure(.renderFailed(let reason)):
                 finish(.text(.internalServerError, reason))
+            case .failure(.notInArchive):
+                finish(.text(.notFound, "\(name) has no tile \(tile) in its archives (the server answers it from archives only)"))
             }
         }
     }

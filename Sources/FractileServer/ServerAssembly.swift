@@ -14,11 +14,13 @@ public final class ServerAssembly: Sendable {
     public let computeWork: WorkPool
     /// Static-file reads, off the event loops.
     public let fileWork: WorkPool
+    /// Zoom video jobs (`POST /videos`), one at a time.
+    public let videos: VideoJobs
     private let http: HTTPServer
 
     /// `log` gets warnings and notices (one line each); access-log lines go to `accessLog` in batches (standard output
     /// by default) when `server.accessLog` is on.
-    public init(configuration: FractileConfiguration, log: @escaping @Sendable (String) -> Void = ServerLog.warning,
+    public init(configuration: FractileConfiguration, archives: TileArchiveSet? = nil, log: @escaping @Sendable (String) -> Void = ServerLog.warning,
                 accessLog: HTTPAccessLogOutput? = .fileDescriptor(STDOUT_FILENO)) {
         self.configuration = configuration
         let memory = MemoryTileCache(capacityBytes: configuration.cache.memoryBytes)
@@ -30,7 +32,7 @@ public final class ServerAssembly: Sendable {
         // Two tiles in flight per core's worth of threads: while one tile is being encoded (single-threaded), the
         // other keeps every core busy rendering.
         let tiles = TilePipeline(memoryCache: memory, diskCache: disk, renderer: renderer, metrics: metrics,
-                                queueLimit: configuration.render.queueLimit, workers: 2)
+                                queueLimit: configuration.render.queueLimit, workers: 2, archives: archives)
         self.tiles = tiles
         let server = configuration.server
         var httpConfiguration = HTTPServerConfiguration()
@@ -48,7 +50,9 @@ public final class ServerAssembly: Sendable {
         let fileWork = WorkPool(name: "file", threads: 2, queueLimit: 256)
         self.computeWork = computeWork
         self.fileWork = fileWork
-        let application = RouteHandler(configuration: configuration, tiles: tiles, metrics: metrics,
+        let videos = VideoJobs(disk: disk)
+        self.videos = videos
+        let application = RouteHandler(configuration: configuration, tiles: tiles, metrics: metrics, videos: videos,
                                        probeWork: computeWork, fileWork: fileWork) {
             let memoryStatistics = memory.statistics
             let diskStatistics = disk?.statistics
@@ -82,6 +86,7 @@ public final class ServerAssembly: Sendable {
         fileWork.stop()
         tiles.stop()
         tiles.flush()
+        videos.removeAll()
     }
 }
 

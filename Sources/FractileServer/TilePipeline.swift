@@ -13,7 +13,7 @@ import Synchronization
 public final class TilePipeline: Sendable {
     /// Where a tile came from: printed in the access log and counted in metrics.
     public enum Source: String, Sendable {
-        case memory, disk, render
+        case memory, disk, render, archive
     }
 
     public enum Failure: Error, Sendable, Equatable {
@@ -22,6 +22,8 @@ public final class TilePipeline: Sendable {
         /// Every client that wanted the tile had gone before its render started.
         case abandoned
         case renderFailed(String)
+        /// The server answers this map only from archives (`--archive-only`) and none holds the tile.
+        case notInArchive
     }
 
     public typealias Completion = @Sendable (Result<([UInt8], Source), Failure>) -> Void
@@ -55,6 +57,8 @@ public final class TilePipeline: Sendable {
     public let memoryCache: MemoryTileCache
     public let diskCache: DiskTileCache?
     public let renderer: TileRenderer
+    /// Archives looked up before the disk cache (`fractile serve --archive`).
+    public let archives: TileArchiveSet?
     private let metrics: ServerMetrics
     private let queueLimit: Int
     private let state: Mutex<State>
@@ -63,7 +67,8 @@ public final class TilePipeline: Sendable {
     private let workerCount: Int
 
     public init(memoryCache: MemoryTileCache, diskCache: DiskTileCache?, renderer: TileRenderer, metrics: ServerMetrics,
-                queueLimit: Int, workers: Int) {
+                queueLimit: Int, workers: Int, archives: TileArchiveSet? = nil) {
+        self.archives = archives
         self.memoryCache = memoryCache
         self.diskCache = diskCache
         self.renderer = renderer
@@ -123,6 +128,19 @@ public final class TilePipeline: Sendable {
     }
 
     private func lookUpDisk(_ key: TileCacheKey) {
+        if let archives {
+            switch archives.lookUp(key) {
+            case .found(let bytes):
+                metrics.countCacheLookup(layer: "archive", hit: true)
+                memoryCache.put(key, bytes)
+                return land(key, .success((bytes, .archive)))
+            case .missing:
+                metrics.countCacheLookup(layer: "archive", hit: false)
+                if archives.archiveOnly { return land(key, .failure(.notInArchive)) }
+            case .notArchived:
+                break
+            }
+        }
         if let diskCache {
             let bytes = diskCache.get(key)
             metrics.countCacheLookup(layer: "disk", hit: bytes != nil)

@@ -10,7 +10,9 @@ struct Serve: ParsableCommand {
         discussion: """
             Settings come from the config file; environment variables override it (FRACTILE_HOST, FRACTILE_PORT, \
             FRACTILE_CACHE_DIRECTORY, FRACTILE_CACHE_MEMORY_BYTES, FRACTILE_CACHE_DISK_BYTES, FRACTILE_CONFIG), \
-            and options override both. SIGTERM or SIGINT stops it gracefully.
+            and options override both. SIGTERM or SIGINT stops it gracefully. --archive FILE (repeatable) answers \
+            tiles from an MBTiles or PMTiles archive written by `fractile seed --output`, before the disk cache; \
+            tiles it does not hold render as usual, or are 404 with --archive-only.
             """
     )
 
@@ -20,6 +22,9 @@ struct Serve: ParsableCommand {
     @Option(help: "Directory of the disk tile cache.") var cacheDirectory: String?
     @Option(help: "Warnings and errors on standard error as text or json (one object per line); default $FRACTILE_LOG_FORMAT, else text.")
     var logFormat: String?
+    @Option(help: "Serve tiles from this .mbtiles or .pmtiles archive first (repeatable).") var archive: [String] = []
+    @Flag(help: "Tiles of an archived map that its archives do not hold are 404 instead of rendered.")
+    var archiveOnly = false
 
     func run() throws {
         var configuration = try options.load()
@@ -37,7 +42,15 @@ struct Serve: ParsableCommand {
             ServerLog.format = chosen
         }
 
-        let server = ServerAssembly(configuration: configuration)
+        if archiveOnly && archive.isEmpty { throw CommandFailure("--archive-only needs at least one --archive FILE") }
+        let archives: TileArchiveSet?
+        do {
+            archives = archive.isEmpty ? nil
+                : try TileArchiveSet(paths: archive, maps: configuration.maps, archiveOnly: archiveOnly)
+        } catch {
+            throw CommandFailure("--archive \(error)")
+        }
+        let server = ServerAssembly(configuration: configuration, archives: archives)
         let bound: Int
         do {
             bound = try server.start()

@@ -140,13 +140,17 @@ final class HTTPRequestParserTests: XCTestCase {
     }
 
     func testMethodNotAllowedCarriesAllow() {
-        assertFailure("POST / HTTP/1.1\r\nHost: x\r\n\r\n", .methodNotAllowed, reasonContains: "POST")
-        assertFailure("DELETE / HTTP/1.1\r\nHost: x\r\n\r\n", .methodNotAllowed)
+        assertFailure("PUT / HTTP/1.1\r\nHost: x\r\n\r\n", .methodNotAllowed, reasonContains: "PUT")
+        assertFailure("PATCH / HTTP/1.1\r\nHost: x\r\n\r\n", .methodNotAllowed)
         // Methods are case-sensitive (RFC 9110 §9.1): `get` is no method this server knows.
         assertFailure("get / HTTP/1.1\r\nHost: x\r\n\r\n", .notImplemented)
         assertFailure("BREW / HTTP/1.1\r\nHost: x\r\n\r\n", .notImplemented, reasonContains: "BREW")
+        // POST and DELETE (video jobs) parse, with arguments in the query and never a body.
+        XCTAssertEqual(try XCTUnwrap(request("POST /videos?map=m HTTP/1.1\r\nHost: x\r\n\r\n")).0.method, "POST")
+        XCTAssertEqual(try XCTUnwrap(request("DELETE /videos/1 HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")).0.method, "DELETE")
+        assertFailure("POST /videos HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc", .contentTooLarge, reasonContains: "no body")
         guard case .failure(let error) = parse("PUT / HTTP/1.1\r\nHost: x\r\n\r\n") else { return XCTFail() }
-        XCTAssertEqual(error.response.headers["Allow"], "GET, HEAD, OPTIONS")
+        XCTAssertEqual(error.response.headers["Allow"], "GET, HEAD, OPTIONS, POST, DELETE")
         XCTAssertEqual(error.response.status, .methodNotAllowed)
         XCTAssertEqual(error.response.headers["Content-Type"], "text/plain; charset=utf-8")
     }
