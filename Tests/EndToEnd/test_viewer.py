@@ -881,6 +881,10 @@ def test_compare_view_pans_both_sides_together(server, browser, artifacts):
     assert other.js("return location.hash") == page.js("return location.hash")
     assert other.js("return Fractile.viewer.compare") is True
     assert any("learningRate=0.3" in src for src in other.loaded_tiles())
+    # Closing the compare view leaves the left-hand variant alone on the map, and the hash says so.
+    page.driver.find_element(By.ID, "compare-toggle").click()
+    page.wait(lambda d: "compare" not in hash_params(page) and not d.find_element(By.ID, "divider").is_displayed()
+              and not any("learningRate=0.3" in src for src in page.loaded_tiles()), "the compare view did not close")
     assert_clean_console(page)
     assert_clean_console(other)
 
