@@ -779,6 +779,24 @@ def test_copied_link_restores_parameters_pixel_for_pixel(server, browser):
     assert_clean_console(other)
 
 
+def test_link_with_refused_parameters_says_which(server, browser):
+    chosen, table = require_settings(server)
+    fixed = next((key for key, setting in table.items() if not setting["live"]), None)
+    page = browser()
+    page.open(server, "#map=%s&z=2&re=0&im=0&learningRate=0.25&nonsense=1%s" % (
+        chosen["name"], "&%s=1" % fixed if fixed else ""))
+    page.wait(lambda d: d.find_element(By.ID, "banner").is_displayed(), "no banner for refused parameters")
+    text = page.driver.find_element(By.ID, "banner-text").text
+    assert "nonsense: this map has no such setting" in text, text
+    if fixed:
+        assert "%s: this map does not let a link change it" % fixed in text, text
+    # The rest of the link holds; the hash keeps only what the map accepted.
+    settle(page, 2)
+    assert hash_params(page) == {"learningRate": "0.25"}, hash_params(page)
+    assert all("learningRate=0.25" in src for src in page.loaded_tiles())
+    assert_clean_console(page)
+
+
 def test_dataset_editor_types_adds_removes_and_drags(server, browser, artifacts):
     chosen, table = require_settings(server)
     if not (table.get("data.x", {}).get("live") and table.get("data.y", {}).get("live")):
