@@ -952,6 +952,15 @@ def test_video_of_this_zoom(server, browser):
     assert link.is_displayed()
     status, headers, body = server.get(urllib.parse.urlparse(link.get_attribute("href")).path)
     assert status == 200 and headers.get("Content-Type", "").startswith("video/mp4") and body[4:8] == b"ftyp"
+    # A long one can be cancelled while it renders.
+    page.driver.find_element(By.ID, "video-seconds").clear()
+    page.driver.find_element(By.ID, "video-seconds").send_keys("60")
+    page.driver.find_element(By.ID, "video-start").click()
+    page.wait(lambda d: d.find_element(By.ID, "video-cancel").is_displayed(), "no cancel button while the video renders")
+    page.driver.find_element(By.ID, "video-cancel").click()
+    page.wait(lambda d: d.find_element(By.ID, "video-status").get_attribute("data-state") == "cancelled",
+              "cancelling did not stop the video: %s" % page.driver.find_element(By.ID, "video-status").text)
+    assert not page.driver.find_element(By.ID, "video-link").is_displayed()
     assert_clean_console(page)
 
 
