@@ -49,7 +49,7 @@ run: build
 test: deps-test build
 	$(MAKE) test-js test-swift test-e2e
 
-# The viewer's pure modules (geometry, hash, parameters, probe words) under node --test: no browser, no server.
+# The viewer's pure parts (geometry, hash, parameters, probe words, retry waits) under node --test: no browser.
 test-js:
 	node --test Tests/JS/*.test.mjs
 

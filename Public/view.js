@@ -244,6 +244,7 @@ export function setCompare(on) {
     removeLayer(state.compareLayer);
     for (const layer of [...state.layers]) if (layer.variantIndex === 1) removeLayer(layer);
     state.compareLayer = null;
+    state.variants.length = 1;
   }
   updateCompareControls();
   applyCompareClip();

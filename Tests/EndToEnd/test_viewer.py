@@ -779,6 +779,24 @@ def test_copied_link_restores_parameters_pixel_for_pixel(server, browser):
     assert_clean_console(other)
 
 
+def test_link_with_refused_parameters_says_which(server, browser):
+    chosen, table = require_settings(server)
+    fixed = next((key for key, setting in table.items() if not setting["live"]), None)
+    page = browser()
+    page.open(server, "#map=%s&z=2&re=0&im=0&learningRate=0.25&nonsense=1%s" % (
+        chosen["name"], "&%s=1" % fixed if fixed else ""))
+    page.wait(lambda d: d.find_element(By.ID, "banner").is_displayed(), "no banner for refused parameters")
+    text = page.driver.find_element(By.ID, "banner-text").text
+    assert "nonsense: this map has no such setting" in text, text
+    if fixed:
+        assert "%s: this map does not let a link change it" % fixed in text, text
+    # The rest of the link holds; the hash keeps only what the map accepted.
+    settle(page, 2)
+    assert hash_params(page) == {"learningRate": "0.25"}, hash_params(page)
+    assert all("learningRate=0.25" in src for src in page.loaded_tiles())
+    assert_clean_console(page)
+
+
 def test_dataset_editor_types_adds_removes_and_drags(server, browser, artifacts):
     chosen, table = require_settings(server)
     if not (table.get("data.x", {}).get("live") and table.get("data.y", {}).get("live")):
@@ -881,6 +899,10 @@ def test_compare_view_pans_both_sides_together(server, browser, artifacts):
     assert other.js("return location.hash") == page.js("return location.hash")
     assert other.js("return Fractile.viewer.compare") is True
     assert any("learningRate=0.3" in src for src in other.loaded_tiles())
+    # Closing the compare view leaves the left-hand variant alone on the map, and the hash says so.
+    page.driver.find_element(By.ID, "compare-toggle").click()
+    page.wait(lambda d: "compare" not in hash_params(page) and not d.find_element(By.ID, "divider").is_displayed()
+              and not any("learningRate=0.3" in src for src in page.loaded_tiles()), "the compare view did not close")
     assert_clean_console(page)
     assert_clean_console(other)
 
@@ -930,6 +952,15 @@ def test_video_of_this_zoom(server, browser):
     assert link.is_displayed()
     status, headers, body = server.get(urllib.parse.urlparse(link.get_attribute("href")).path)
     assert status == 200 and headers.get("Content-Type", "").startswith("video/mp4") and body[4:8] == b"ftyp"
+    # A long one can be cancelled while it renders.
+    page.driver.find_element(By.ID, "video-seconds").clear()
+    page.driver.find_element(By.ID, "video-seconds").send_keys("60")
+    page.driver.find_element(By.ID, "video-start").click()
+    page.wait(lambda d: d.find_element(By.ID, "video-cancel").is_displayed(), "no cancel button while the video renders")
+    page.driver.find_element(By.ID, "video-cancel").click()
+    page.wait(lambda d: d.find_element(By.ID, "video-status").get_attribute("data-state") == "cancelled",
+              "cancelling did not stop the video: %s" % page.driver.find_element(By.ID, "video-status").text)
+    assert not page.driver.find_element(By.ID, "video-link").is_displayed()
     assert_clean_console(page)
 
 
