@@ -16,28 +16,9 @@ extension MapDefinition {
         text.add("kind", settings.kind.rawValue)
         text.add("center", center)
         text.add("span", span)
-        text.add("maxIterations", settings.maxIterations)
-        switch settings {
-        case .forwardPass(let s):
-            text.add("weight", s.weight)
-            text.add("bias", s.bias)
-            text.add("z0", s.z0)
-            text.add("plane", s.plane.rawValue)
-            text.add("escapeRadius", s.escapeRadius)
-        case .gradientBasin(let s):
-            text.add("data.x", s.dataX)
-            text.add("data.y", s.dataY)
-            text.add("learningRate", s.learningRate)
-            text.add("gradient", s.gradient.rawValue)
-            text.add("divergeRadius", s.divergeRadius)
-        case .backpropFlow(let s):
-            text.add("weight", s.weight)
-            text.add("input", s.input)
-            text.add("delta0", s.delta0)
-            text.add("plane", s.plane.rawValue)
-            text.add("explodeRadius", s.explodeRadius)
-            text.add("vanishRadius", s.vanishRadius)
-            text.add("ringTolerance", s.ringTolerance)
+        // Every row of the kind's table, in table order: a setting cannot be read without being hashed.
+        for row in settings.descriptors {
+            if let value = settings.value(forKey: row.key) { text.add(row.key, value) }
         }
         return text.text
     }
@@ -51,11 +32,14 @@ private struct CanonicalText {
     mutating func add(_ key: String, _ value: Int) { add(key, String(value)) }
     mutating func add(_ key: String, _ value: Double) { add(key, Self.bits(value)) }
     mutating func add(_ key: String, _ value: Complex) { add(key, Self.bits(value)) }
-    mutating func add(_ key: String, _ value: AffineParameter) {
-        add(key, "\(Self.bits(value.scale)) \(Self.bits(value.offset))")
-    }
-    mutating func add(_ key: String, _ values: [Complex]) {
-        add(key, ([String(values.count)] + values.map(Self.bits)).joined(separator: " "))
+    mutating func add(_ key: String, _ value: SettingValue) {
+        switch value {
+        case .integer(let n): add(key, n)
+        case .real(let x): add(key, x)
+        case .complex(let c): add(key, c)
+        case .complexList(let list): add(key, ([String(list.count)] + list.map(Self.bits)).joined(separator: " "))
+        case .choice(let name): add(key, name)
+        }
     }
 
     static func bits(_ value: Complex) -> String { "\(bits(value.re)) \(bits(value.im))" }

@@ -22,6 +22,10 @@ public struct MapDefinition: Sendable, Hashable {
     public var span: Double { didSet { settingsHash = Self.settingsHash(of: self) } }
     public var maxZoom: Int
     public var settings: MapSettings { didSet { settingsHash = Self.settingsHash(of: self) } }
+    /// The settings a URL may change (by table key), each with the bounds a URL value must keep (config `"live"`;
+    /// without it every setting within its built-in live bounds). Not part of the settings hash: it changes which
+    /// variants may be asked for, not any tile's pixels.
+    public var liveBounds: [String: SettingBounds]
 
     /// 16 lowercase hex digits naming everything that decides this map's tile pixels: the tile format version,
     /// kind, centre, span and every kind setting; not the title, description or maxZoom. Caches and ETags key on
@@ -40,7 +44,8 @@ public struct MapDefinition: Sendable, Hashable {
         center: Complex = .zero,
         span: Double = 4,
         maxZoom: Int = 18,
-        settings: MapSettings
+        settings: MapSettings,
+        liveBounds: [String: SettingBounds]? = nil
     ) {
         self.name = name
         self.title = title ?? name
@@ -49,18 +54,17 @@ public struct MapDefinition: Sendable, Hashable {
         self.span = span
         self.maxZoom = maxZoom
         self.settings = settings
+        self.liveBounds = liveBounds ?? Self.builtInLiveBounds(of: settings)
         self.settingsHash = Self.settingsHash(of: self)
+    }
+
+    /// Every setting of the kind, each within the bounds its table gives URLs.
+    public static func builtInLiveBounds(of settings: MapSettings) -> [String: SettingBounds] {
+        Dictionary(uniqueKeysWithValues: settings.descriptors.map { ($0.key, $0.live) })
     }
 
     /// One sentence on what the kind of map shows.
     public static func defaultDescription(of kind: MapKind) -> String {
-        switch kind {
-        case .forwardPass:
-            "A layer applied again and again, z -> tanh(w*z + b): each pixel a network that escapes, settles or turns chaotic."
-        case .gradientBasin:
-            "Gradient descent on a tiny dataset from every starting weight, coloured by the minimum it trains into."
-        case .backpropFlow:
-            "The error signal of backpropagation, which explodes, vanishes or orbits the unit circle."
-        }
+        MapKindRegistry.type(of: kind)?.summary ?? ""
     }
 }

@@ -1,134 +1,100 @@
 import FractileMath
 
-/// Reading each kind's own settings with MAPS.md's keys and defaults.
+/// Reading a kind's own keys from config.json through its settings table (MAPS.md keys and defaults): a table row
+/// `weight.scale` is the member `scale` of the config object `weight`, any other row a key of its own.
 extension MapSettings {
-    /// A kind's MAPS.md defaults.
-    init(defaultsFor kind: MapKind) {
-        switch kind {
-        case .forwardPass: self = .forwardPass(ForwardPassSettings())
-        case .gradientBasin: self = .gradientBasin(GradientBasinSettings())
-        case .backpropFlow: self = .backpropFlow(BackpropFlowSettings())
-        }
-    }
-
-    /// The kind's own keys in MAPS.md order.
+    /// The kind's own config keys in table order.
     var configurationKeys: [String] {
-        switch self {
-        case .forwardPass: ["weight", "bias", "z0", "plane", "maxIterations", "escapeRadius"]
-        case .gradientBasin: ["data", "learningRate", "gradient", "maxIterations", "divergeRadius"]
-        case .backpropFlow:
-            ["weight", "input", "delta0", "plane", "maxIterations", "explodeRadius", "vanishRadius", "ringTolerance"]
-        }
+        var keys: [String] = []
+        for key in descriptors.map(\.configKey) where !keys.contains(key) { keys.append(key) }
+        return keys
     }
 
-    mutating func setMaxIterations(_ maxIterations: Int) {
-        switch self {
-        case .forwardPass(var settings):
-            settings.maxIterations = maxIterations
-            self = .forwardPass(settings)
-        case .gradientBasin(var settings):
-            settings.maxIterations = maxIterations
-            self = .gradientBasin(settings)
-        case .backpropFlow(var settings):
-            settings.maxIterations = maxIterations
-            self = .backpropFlow(settings)
-        }
-    }
-
-    /// Reads one of the kind's own keys (maxIterations aside); false when the kind has no such key.
+    /// Reads one of the kind's own keys; false when the kind has no such key.
     mutating func read(_ key: String, _ value: JSONValue, at path: String) throws(ConfigurationError) -> Bool {
-        switch self {
-        case .forwardPass(var settings):
-            switch key {
-            case "weight": settings.weight = try AffineParameter(json: value, path: path, defaults: settings.weight)
-            case "bias": settings.bias = try AffineParameter(json: value, path: path, defaults: settings.bias)
-            case "z0": settings.z0 = try value.complex(at: path)
-            case "plane": settings.plane = try value.oneOf(Plane.self, at: path)
-            case "escapeRadius": settings.escapeRadius = try value.positiveNumber(at: path)
-            default: return false
+        let rows = descriptors.filter { $0.configKey == key }
+        guard let first = rows.first else { return false }
+        if rows.count == 1, first.groupMember == nil {
+            setValue(try value.setting(first, at: path), forKey: first.key)
+            return true
+        }
+        let members = rows.compactMap(\.groupMember)
+        let shape = rows.map { "\"\($0.groupMember ?? "")\": \($0.type == .complexList ? "[...]" : "...")" }
+        var given: Set<String> = []
+        try value.forEachMember(at: path, expected: "an object {\(shape.joined(separator: ", "))}") {
+            member, memberValue, memberPath throws(ConfigurationError) in
+            guard let row = rows.first(where: { $0.groupMember == member }) else {
+                throw .unknownKey(memberPath, takers: "\(key) takes", allowed: members)
             }
-            self = .forwardPass(settings)
-        case .gradientBasin(var settings):
-            switch key {
-            case "data": (settings.dataX, settings.dataY) = try Self.readData(value, at: path)
-            case "learningRate": settings.learningRate = try value.complex(at: path)
-            case "gradient": settings.gradient = try value.oneOf(GradientMode.self, at: path)
-            case "divergeRadius": settings.divergeRadius = try value.positiveNumber(at: path)
-            default: return false
-            }
-            self = .gradientBasin(settings)
-        case .backpropFlow(var settings):
-            switch key {
-            case "weight": settings.weight = try AffineParameter(json: value, path: path, defaults: settings.weight)
-            case "input": settings.input = try AffineParameter(json: value, path: path, defaults: settings.input)
-            case "delta0": settings.delta0 = try value.complex(at: path)
-            case "plane": settings.plane = try value.oneOf(Plane.self, at: path)
-            case "explodeRadius": settings.explodeRadius = try value.positiveNumber(at: path)
-            case "vanishRadius": settings.vanishRadius = try value.positiveNumber(at: path)
-            case "ringTolerance": settings.ringTolerance = try value.positiveNumber(at: path)
-            default: return false
-            }
-            self = .backpropFlow(settings)
+            setValue(try memberValue.setting(row, at: memberPath), forKey: row.key)
+            given.insert(member)
+        }
+        for row in rows where row.requiredInGroup && !given.contains(row.groupMember ?? "") {
+            throw .missingKey(row.groupMember ?? row.key, in: path)
+        }
+        if let mismatch = lengthMismatch(among: rows) {
+            throw ConfigurationError(
+                path: path,
+                message: "\(mismatch.0.groupMember ?? mismatch.0.key) has \(Self.count(mismatch.1)) but "
+                    + "\(mismatch.2.groupMember ?? mismatch.2.key) has \(mismatch.3)")
         }
         return true
     }
 
     /// Checks that settings read separately fit together; `path` is the map's.
     func validate(at path: String) throws(ConfigurationError) {
-        if case .backpropFlow(let settings) = self, settings.vanishRadius >= settings.explodeRadius {
-            throw ConfigurationError(
-                path: ConfigurationPath.member("vanishRadius", of: path),
-                message: "must be less than explodeRadius"
-            )
+        if let (key, message) = validationFailure() {
+            throw ConfigurationError(path: ConfigurationPath.member(key, of: path), message: message)
         }
     }
 
-    /// `{"x": [c...], "y": [c...]}`: both required, neither empty, equally long (MAPS.md gradient_basin).
-    private static func readData(_ value: JSONValue, at path: String) throws(ConfigurationError) -> (
-        [Complex], [Complex]
-    ) {
-        var x: [Complex]?
-        var y: [Complex]?
-        try value.forEachMember(at: path, expected: #"an object {"x": [...], "y": [...]}"#) {
-            key, value, path throws(ConfigurationError) in
-            switch key {
-            case "x": x = try readSamples(value, at: path)
-            case "y": y = try readSamples(value, at: path)
-            default: throw .unknownKey(path, takers: "data takes", allowed: ["x", "y"])
-            }
+    /// The first pair of lists among `rows` that must be equally long and are not, with their lengths.
+    func lengthMismatch(among rows: [SettingDescriptor]) -> (SettingDescriptor, Int, SettingDescriptor, Int)? {
+        for row in rows {
+            guard let otherKey = row.sameLengthAs, let other = descriptors.first(where: { $0.key == otherKey }),
+                case .complexList(let mine)? = value(forKey: row.key),
+                case .complexList(let theirs)? = value(forKey: otherKey), mine.count != theirs.count
+            else { continue }
+            return (row, mine.count, other, theirs.count)
         }
-        guard let x else { throw .missingKey("x", in: path) }
-        guard let y else { throw .missingKey("y", in: path) }
-        guard x.count == y.count else {
-            throw ConfigurationError(
-                path: path, message: "x has \(x.count) value\(x.count == 1 ? "" : "s") but y has \(y.count)")
-        }
-        return (x, y)
+        return nil
     }
 
-    private static func readSamples(_ value: JSONValue, at path: String) throws(ConfigurationError) -> [Complex] {
-        let elements = try value.elements(at: path, expected: "an array of numbers or [re, im]")
-        if elements.isEmpty { throw ConfigurationError(path: path, message: "must not be empty") }
-        var samples: [Complex] = []
-        for (index, element) in elements.enumerated() {
-            samples.append(try element.complex(at: ConfigurationPath.element(index, of: path)))
-        }
-        return samples
-    }
+    static func count(_ n: Int) -> String { "\(n) value\(n == 1 ? "" : "s")" }
 }
 
-extension AffineParameter {
-    /// `{"scale": c, "offset": c}`, either one optional, falling back to `defaults` (MAPS.md "Affine parameters").
-    init(json: JSONValue, path: String, defaults: AffineParameter) throws(ConfigurationError) {
-        self = defaults
-        let name = path.split(separator: ".").last.map(String.init) ?? path
-        try json.forEachMember(at: path, expected: #"an object {"scale": ..., "offset": ...}"#) {
-            key, value, path throws(ConfigurationError) in
-            switch key {
-            case "scale": scale = try value.complex(at: path)
-            case "offset": offset = try value.complex(at: path)
-            default: throw .unknownKey(path, takers: "\(name) takes", allowed: ["scale", "offset"])
+extension JSONValue {
+    /// The value of one settings-table row, checked against what config.json may hold.
+    func setting(_ row: SettingDescriptor, at path: String) throws(ConfigurationError) -> SettingValue {
+        let value: SettingValue
+        switch row.type {
+        case .integer:
+            let range = Int(row.valid.min)...Int(row.valid.max)
+            value = .integer(try integer(at: path, in: range))
+        case .real:
+            value = .real(try number(at: path))
+        case .complex:
+            value = .complex(try complex(at: path))
+        case .complexList:
+            let elements = try elements(at: path, expected: "an array of numbers or [re, im]")
+            if elements.isEmpty { throw ConfigurationError(path: path, message: "must not be empty") }
+            var samples: [Complex] = []
+            for (index, element) in elements.enumerated() {
+                samples.append(try element.complex(at: ConfigurationPath.element(index, of: path)))
+            }
+            value = .complexList(samples)
+        case .choice:
+            if case .string(let name) = self, row.choices.contains(name) {
+                value = .choice(name)
+            } else {
+                let names = row.choices.map { "\"\($0)\"" }
+                let list = names.count > 1 ? names.dropLast().joined(separator: ", ") + " or " + names.last! : names.joined()
+                throw ConfigurationError(path: path, message: "expected \(list)")
             }
         }
+        if let violation = row.violation(by: value, within: row.valid) {
+            throw ConfigurationError(path: path, message: violation)
+        }
+        return value
     }
 }

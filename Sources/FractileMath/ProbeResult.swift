@@ -5,8 +5,8 @@ public struct ProbeResult: Sendable {
     public var outcome: PixelOutcome
     /// The first up to 256 iterates, starting with the start value (z_0, w_0 or delta_0).
     public var orbit: [Complex]
-    /// gradient_basin only: lossCurve[k] is the loss sum_k |tanh(w*x_k) - y_k|^2 at orbit[k], so it has the same
-    /// length as `orbit` (nil where the loss is not finite to speak of). Empty for the other kinds.
+    /// The loss per step for the kinds that train (gradient_basin: the loss at orbit[k], so as long as `orbit`; nil
+    /// where it is not finite to speak of). Empty for the other kinds.
     public var lossCurve: [Double?]
 
     public init(kind: MapKind, outcome: PixelOutcome, orbit: [Complex], lossCurve: [Double?] = []) {
@@ -39,18 +39,7 @@ public struct ProbeResult: Sendable {
         if let arithmetic { json.key("arithmetic", string: arithmetic) }
         json.key("regime", string: regime.rawValue)
         json.key("iterations", integer: iterations)
-        switch kind {
-        case .forwardPass:
-            json.key("lyapunov", lyapunov)
-            json.key("period", integer: period)
-        case .gradientBasin:
-            json.key("limit", limit)
-            json.key("loss", loss)
-            json.key("lossCurve", array: lossCurve) { $0.number($1) }
-        case .backpropFlow:
-            json.key("ring", ring)
-            json.key("magnitude", magnitude)
-        }
+        MapKindRegistry.type(of: kind)?.writeProbeFields(of: self, re: re, im: im, to: &json)
         json.key("orbit", array: orbit) { $0.complex($1) }
         return json.text + "}"
     }
@@ -58,35 +47,35 @@ public struct ProbeResult: Sendable {
 
 /// Writes one JSON object: numbers as Swift's shortest round-trip description, non-finite as null.
 public struct JSONWriter {
-    var text = "{"
+    public private(set) var text = "{"
 
     private mutating func begin(_ key: String) {
         if text != "{" { text += "," }
         text += Self.quoted(key) + ":"
     }
 
-    mutating func key(_ key: String, string: String) {
+    public mutating func key(_ key: String, string: String) {
         begin(key)
         text += Self.quoted(string)
     }
 
-    mutating func key(_ key: String, integer: Int?) {
+    public mutating func key(_ key: String, integer: Int?) {
         begin(key)
         text += integer.map(String.init) ?? "null"
     }
 
-    mutating func key(_ key: String, _ value: Double?) {
+    public mutating func key(_ key: String, _ value: Double?) {
         begin(key)
         number(value)
     }
 
-    mutating func key(_ key: String, _ value: Complex?) {
+    public mutating func key(_ key: String, _ value: Complex?) {
         begin(key)
         if let value { complex(value) } else { text += "null" }
     }
 
     /// A key whose value is an array of `elements`, each written by `write`.
-    mutating func key<Elements: Sequence>(
+    public mutating func key<Elements: Sequence>(
         _ key: String, array elements: Elements, _ write: (inout JSONWriter, Elements.Element) -> Void
     ) {
         begin(key)
@@ -98,7 +87,7 @@ public struct JSONWriter {
         text += "]"
     }
 
-    mutating func number(_ value: Double?) {
+    public mutating func number(_ value: Double?) {
         guard let value, value.isFinite else {
             text += "null"
             return
@@ -107,7 +96,7 @@ public struct JSONWriter {
         text += value.description
     }
 
-    mutating func complex(_ value: Complex) {
+    public mutating func complex(_ value: Complex) {
         text += "["
         number(value.re)
         text += ","

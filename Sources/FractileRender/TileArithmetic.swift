@@ -11,7 +11,12 @@ public enum TileArithmetic: String, Sendable {
 
     /// Double while the pixel is at least 2^-42 of the largest coordinate magnitude on the map (at least 2^11 ulps
     /// per pixel): about zoom 31 for the shipped maps.
+    /// Kinds without deep arithmetic stay in double at every depth.
     public init(map: MapDefinition, tile: TileCoordinate) {
+        guard map.settings.hasPerturbation else {
+            self = .double
+            return
+        }
         let pixel = map.span * tile.pixelFraction
         let largest = Swift.max(1, Swift.abs(map.center.re) + map.span / 2, Swift.abs(map.center.im) + map.span / 2)
         self = pixel >= largest * 0x1p-42 ? .double : .perturbation

@@ -27,14 +27,7 @@ public struct TileRenderer: Sendable {
         image.pixels.withUnsafeMutableBufferPointer { pixels in
             let output = SharedPixels(base: pixels.baseAddress!)
             forEachBlock(map, tile) { firstPixel, outcomes in
-                var offset = firstPixel * 3
-                for outcome in outcomes {
-                    let color = MapColoring.color(of: outcome, for: settings)
-                    output.base[offset] = color.r
-                    output.base[offset + 1] = color.g
-                    output.base[offset + 2] = color.b
-                    offset += 3
-                }
+                settings.writeColors(of: outcomes, to: output.base + firstPixel * 3)
             }
         }
         return image

@@ -8,8 +8,9 @@ struct MapCatalog: Sendable {
 
     /// TileJSON 3.0.0 (https://github.com/mapbox/tilejson-spec/tree/master/3.0.0). `baseURL` is the scheme and host
     /// the client used, so the template works through any name or proxy that reaches us.
-    func tileJSON(_ map: MapDefinition, baseURL: String) -> String {
-        JSONText.object([
+    func tileJSON(_ map: MapDefinition, of configured: MapDefinition, baseURL: String) -> String {
+        let query = map.canonicalQuery(from: configured)
+        return JSONText.object([
             ("tilejson", JSONText.string("3.0.0")),
             ("name", JSONText.string(map.title)),
             ("description", JSONText.string(map.description)),
@@ -17,7 +18,9 @@ struct MapCatalog: Sendable {
             ("attribution", JSONText.string("fractile")),
             ("legend", JSONText.string(map.settings.legendText)),
             ("scheme", JSONText.string("xyz")),
-            ("tiles", JSONText.array([JSONText.string("\(baseURL)/tiles/\(map.name)/{z}/{x}/{y}.png")])),
+            ("tiles", JSONText.array([
+                JSONText.string("\(baseURL)/tiles/\(map.name)/{z}/{x}/{y}.png" + (query.isEmpty ? "" : "?" + query)),
+            ])),
             ("minzoom", "0"),
             ("maxzoom", "\(map.maxZoom)"),
             ("fractile", details(map)),
@@ -35,6 +38,10 @@ struct MapCatalog: Sendable {
                     ("tilejson", JSONText.string("tiles/\(map.name).json")),
                     ("minzoom", "0"),
                     ("maxzoom", "\(map.maxZoom)"),
+                    ("maxZoom", "\(map.maxZoom)"),
+                    ("center", complex(map.center)),
+                    ("span", JSONText.number(map.span)),
+                    ("settings", settingsTable(map)),
                     ("fractile", details(map)),
                 ])
             })),
@@ -60,6 +67,49 @@ struct MapCatalog: Sendable {
             })),
         ])
     }
+
+    /// The kind's settings table for the viewer's controls: each setting's type, built-in default, this map's
+    /// value, whether a URL may change it and within which bounds.
+    private func settingsTable(_ map: MapDefinition) -> String {
+        let defaults = MapSettings(defaultsFor: map.kind)
+        return JSONText.array(map.settings.descriptors.map { row in
+            let bounds = map.liveBounds[row.key] ?? row.live
+            var fields: [(String, String)] = [
+                ("key", JSONText.string(row.key)),
+                ("type", JSONText.string(row.type.rawValue)),
+                ("label", JSONText.string(row.label)),
+                ("default", defaults?.value(forKey: row.key).map(settingValue) ?? "null"),
+                ("value", map.settings.value(forKey: row.key).map(settingValue) ?? "null"),
+                ("live", map.liveBounds[row.key] == nil ? "false" : "true"),
+            ]
+            if row.type == .choice {
+                fields.append(("choices", JSONText.array(row.choices.map(JSONText.string))))
+            } else {
+                fields.append(("min", bound(bounds.min)))
+                fields.append(("max", bound(bounds.max)))
+                if bounds.minExclusive { fields.append(("minExclusive", "true")) }
+            }
+            if row.type == .complexList, let count = bounds.count {
+                fields.append(("minCount", "\(count.lowerBound)"))
+                fields.append(("maxCount", "\(count.upperBound)"))
+            }
+            if let other = row.sameLengthAs { fields.append(("sameLengthAs", JSONText.string(other))) }
+            return JSONText.object(fields)
+        })
+    }
+
+    private func settingValue(_ value: SettingValue) -> String {
+        switch value {
+        case .integer(let n): "\(n)"
+        case .real(let x): JSONText.number(x)
+        case .complex(let c): complex(c)
+        case .complexList(let list): JSONText.array(list.map(complex))
+        case .choice(let name): JSONText.string(name)
+        }
+    }
+
+    /// A bound as JSON: an unbounded side (beyond any double a user would type) as null.
+    private func bound(_ x: Double) -> String { Swift.abs(x) >= .greatestFiniteMagnitude ? "null" : JSONText.number(x) }
 
     private func complex(_ value: Complex) -> String {
         JSONText.array([JSONText.number(value.re), JSONText.number(value.im)])

@@ -56,7 +56,11 @@ public final class TileServerApplication: HTTPRequestHandler {
             serveTile(request, context, map: name, TileCoordinate(z: z, x: x, y: y, scale: scale), respond)
         case .tileJSON(let name):
             guard let map = configuration.map(named: name) else { return finish(Self.unknownMap(name)) }
-            finish(json(catalog.tileJSON(map, baseURL: Self.baseURL(of: request)), shared: true))
+            switch Self.variant(of: map, query: request.query) {
+            case .success(let variant):
+                finish(json(catalog.tileJSON(variant, of: map, baseURL: Self.baseURL(of: request)), shared: true))
+            case .failure(let rejection): finish(rejection.response)
+            }
         case .mapList:
             finish(json(catalog.mapList(), shared: true))
         case .probe(let name):
@@ -81,13 +85,20 @@ public final class TileServerApplication: HTTPRequestHandler {
     private func serveTile(_ request: HTTPRequest, _ context: HTTPRequestContext, map name: String,
                            _ tile: TileCoordinate, _ respond: @escaping @Sendable (HTTPResponse) -> Void) {
         func finish(_ response: HTTPResponse) { answerTile(response, respond) }
-        guard let served = servedMaps.first(where: { $0.definition.name == name }) else {
+        guard var served = servedMaps.first(where: { $0.definition.name == name }) else {
             return finish(Self.unknownMap(name))
         }
         do {
             try tile.validate(maxZoom: served.definition.maxZoom)
         } catch {
             return finish(.text(.notFound, "\(name) has no tile \(tile): \(error)"))
+        }
+        if let query = request.query, !query.isEmpty {
+            // Live parameters: the same map with other settings, cached under their own settings hash.
+            switch Self.variant(of: served.definition, query: query) {
+            case .success(let variant): served = ServedMap(variant)
+            case .failure(let rejection): return finish(rejection.response)
+            }
         }
         // Tiles are pure functions of (settings, z, x, y, scale), so the validator needs no bytes: a revalidation is
         // answered without touching a cache or rendering.
@@ -182,10 +193,15 @@ public final class TileServerApplication: HTTPRequestHandler {
     // MARK: Probe
 
     private func probe(_ request: HTTPRequest, map name: String) -> HTTPResponse {
-        guard let map = configuration.map(named: name) else { return Self.unknownMap(name) }
+        guard let configured = configuration.map(named: name) else { return Self.unknownMap(name) }
         let query = QueryString(request.query ?? "")
         let usage = "probe needs re and im as finite decimal numbers (any number of digits), e.g. /probe/\(name)?re=0.5&im=-1.25"
         guard let reText = query["re"], let imText = query["im"] else { return .text(.badRequest, usage) }
+        let map: MapDefinition
+        switch Self.variant(of: configured, query: request.query, besides: ["re", "im"]) {
+        case .success(let variant): map = variant
+        case .failure(let rejection): return rejection.response
+        }
         let point: ProbePoint
         do {
             point = try ProbePoint(re: reText, im: imText)
@@ -195,6 +211,29 @@ public final class TileServerApplication: HTTPRequestHandler {
         let p = point.complexValue
         let result = map.settings.probe(at: point)
         return json(result.json(mapName: map.name, re: p.re, im: p.im, arithmetic: point.arithmetic), shared: true)
+    }
+
+    // MARK: Live parameters
+
+    /// A request's answer when its parameters cannot apply.
+    struct ParameterRejection: Error {
+        let response: HTTPResponse
+    }
+
+    /// `map` with the query's live parameters applied (MAPS.md "Live parameters in URLs"); names in `besides` belong
+    /// to the route itself. Anything else that is not a live setting is refused, so no spelling is cached apart.
+    static func variant(of map: MapDefinition, query: String?, besides: Set<String> = [])
+        -> Result<MapDefinition, ParameterRejection>
+    {
+        guard let query, !query.isEmpty else { return .success(map) }
+        guard let pairs = QueryString.pairs(query) else {
+            return .failure(ParameterRejection(response: .text(.badRequest, "the query is not valid percent-encoded UTF-8")))
+        }
+        do {
+            return .success(try map.applying(parameters: pairs.filter { !besides.contains($0.key) }))
+        } catch {
+            return .failure(ParameterRejection(response: .text(.badRequest, error.description)))
+        }
     }
 
     // MARK: Helpers

@@ -6,9 +6,9 @@ import XCTest
 /// Every configuration mistake gives its own one-line message naming the key path.
 final class ConfigurationErrorTests: XCTestCase {
     private let forwardPassKeys =
-        "weight, bias, z0, plane, maxIterations, escapeRadius, name, title, description, kind, center, span, maxZoom"
+        "weight, bias, z0, plane, maxIterations, escapeRadius, name, title, description, kind, center, span, maxZoom, live"
     private let gradientBasinKeys =
-        "data, learningRate, gradient, maxIterations, divergeRadius, name, title, description, kind, center, span, maxZoom"
+        "data, learningRate, gradient, maxIterations, divergeRadius, name, title, description, kind, center, span, maxZoom, live"
 
     /// A document with one map of `kind` whose other members are `members`.
     private func oneMap(_ kind: String, _ members: String = "") -> String {
@@ -47,7 +47,7 @@ final class ConfigurationErrorTests: XCTestCase {
             "maps[0].plane: unknown key (gradient_basin maps take: \(gradientBasinKeys))")
         assertError(
             oneMap("backprop_flow", #""bias": 1"#),
-            "maps[0].bias: unknown key (backprop_flow maps take: weight, input, delta0, plane, maxIterations, explodeRadius, vanishRadius, ringTolerance, name, title, description, kind, center, span, maxZoom)"
+            "maps[0].bias: unknown key (backprop_flow maps take: weight, input, delta0, plane, maxIterations, explodeRadius, vanishRadius, ringTolerance, name, title, description, kind, center, span, maxZoom, live)"
         )
         assertError(
             #"{"server": {"prot": 80}, "maps": []}"#,

@@ -20,12 +20,13 @@ enum AgreementMargins {
             guard let value else { return false }
             return Swift.abs(value - threshold) <= margin
         }
-        switch settings {
+        if let s = settings.settings(as: BackpropFlowSettings.self) {
+            return near(reference.ring, s.ringTolerance, 1e-6) || near(fast.ring, s.ringTolerance, 1e-6)
+        }
+        switch settings.kind {
         case .forwardPass:
             return near(reference.lyapunov, 0, 1e-9) || near(fast.lyapunov, 0, 1e-9)
-        case .backpropFlow(let s):
-            return near(reference.ring, s.ringTolerance, 1e-6) || near(fast.ring, s.ringTolerance, 1e-6)
-        case .gradientBasin:
+        default:
             // A saturated weight crawls: its steps shrink slowly past 1e-12 * |w|, and which step first crosses
             // depends on the rounding of w_{n+1} - w_n (a cancellation in double, none in fixed point). The two runs
             // then end within a few steps of each other at the same weight, one undecided.

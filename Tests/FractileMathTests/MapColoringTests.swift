@@ -6,7 +6,7 @@ final class MapColoringTests: XCTestCase {
         for map in MapFixtures.maps {
             for p in MapFixtures.grid(center: map.center, span: map.span, size: 16) {
                 XCTAssertEqual(map.settings.color(at: p), map.settings.color(at: p))
-                XCTAssertEqual(map.settings.color(at: p), MapColoring.color(of: map.settings.outcome(at: p), for: map.settings))
+                XCTAssertEqual(map.settings.color(at: p), map.settings.color(of: map.settings.outcome(at: p)))
             }
         }
     }

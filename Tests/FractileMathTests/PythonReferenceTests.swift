@@ -45,8 +45,7 @@ final class PythonReferenceTests: XCTestCase {
             let points = (0..<50).map { _ in
                 Complex(map.center.re + map.span * (generator.unit() - 0.5), map.center.im + map.span * (generator.unit() - 0.5))
             }
-            var gradient: GradientMode?
-            if case .gradientBasin(let settings) = map.settings { gradient = settings.gradient }
+            let gradient = map.settings.settings(as: GradientBasinSettings.self)?.gradient
             let expected = try reference(kind: map.settings.kind, gradient: gradient, points: points)
             XCTAssertEqual(expected.count, points.count)
             for (p, wanted) in zip(points, expected) {
@@ -58,7 +57,7 @@ final class PythonReferenceTests: XCTestCase {
                 switch map.settings.kind {
                 case .forwardPass: value = outcome.lyapunov
                 case .gradientBasin: value = outcome.loss
-                case .backpropFlow: value = outcome.ring
+                default: value = outcome.ring
                 }
                 if let w = wantedValue as? Double, let value {
                     XCTAssertEqual(value, w, accuracy: 1e-9 * Swift.max(1, Swift.abs(w)), "\(map.name) at \(p)")

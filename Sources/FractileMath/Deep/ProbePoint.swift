@@ -54,7 +54,7 @@ public enum ProbePoint: Sendable {
     }
 
     /// `[+-]digits[.digits][(e|E)[+-]digits]`: no hex, inf, nan or spaces, which `Double(String)` would take.
-    static func isDecimal(_ text: String) -> Bool {
+    public static func isDecimal(_ text: String) -> Bool {
         var bytes = Substring(text).utf8[...]
         if let first = bytes.first, first == UInt8(ascii: "+") || first == UInt8(ascii: "-") { bytes = bytes.dropFirst() }
         let mantissa = bytes.prefix { ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: ".") }
@@ -82,7 +82,9 @@ extension MapSettings {
     public func probe(at point: ProbePoint) -> ProbeResult {
         switch point {
         case .double(let p): probe(at: p)
-        case .wide(let p): PerturbationReference(settings: self, at: p).probe()
+        case .wide(let p):
+            // Kinds without deep arithmetic read the point as the nearest double.
+            hasPerturbation ? PerturbationReference(settings: self, at: p).probe() : probe(at: p.complexValue)
         }
     }
 }

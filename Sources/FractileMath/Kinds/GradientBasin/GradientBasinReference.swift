@@ -111,3 +111,8 @@ public struct GradientBasinReference: Sendable {
         return result
     }
 }
+
+extension GradientBasinReference: ObservedReference {
+    public func outcome(offset: Complex) -> PixelOutcome { recordedOutcome(offset: offset) }
+    public func probe() -> ProbeResult { recordedProbe() }
+}

@@ -92,3 +92,8 @@ public struct BackpropFlowReference: Sendable {
             regime: ring < settings.ringTolerance ? .unitCircle : .bounded, iterations: steps, finalValue: delta, ring: ring)
     }
 }
+
+extension BackpropFlowReference: ObservedReference {
+    public func outcome(offset: Complex) -> PixelOutcome { recordedOutcome(offset: offset) }
+    public func probe() -> ProbeResult { recordedProbe() }
+}

@@ -158,3 +158,8 @@ struct LogProduct {
     /// The sum of the logs of |x|.
     var logarithm: Double { 0.5 * (log(significand) + Double(exponent) * M_LN2) + direct }
 }
+
+extension ForwardPassReference: ObservedReference {
+    public func outcome(offset: Complex) -> PixelOutcome { recordedOutcome(offset: offset) }
+    public func probe() -> ProbeResult { recordedProbe() }
+}
