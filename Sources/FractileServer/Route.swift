@@ -11,6 +11,7 @@ public enum Route: Equatable, Sendable {
     case tileJSON(map: String)
     case mapList
     case probe(map: String)
+    case dimension(map: String)
     case health
     case metrics
     case vendor(path: String)
@@ -29,6 +30,7 @@ public enum Route: Equatable, Sendable {
         case .tileJSON: "tilejson"
         case .mapList: "maps"
         case .probe: "probe"
+        case .dimension: "dimension"
         case .health: "healthz"
         case .metrics: "metrics"
         case .vendor, .file: "static"
@@ -50,6 +52,11 @@ public enum Route: Equatable, Sendable {
             let name = String(path.dropFirst("/probe/".count))
             guard isMapName(name) else { throw unknownMapRejection(name) }
             return .probe(map: name)
+        }
+        if path.hasPrefix("/dimension/") {
+            let name = String(path.dropFirst("/dimension/".count))
+            guard isMapName(name) else { throw unknownMapRejection(name) }
+            return .dimension(map: name)
         }
         if path.hasPrefix("/vendor/leaflet/") {
             return .vendor(path: String(path.dropFirst("/vendor/leaflet/".count)))

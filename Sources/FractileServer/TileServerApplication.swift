@@ -18,6 +18,9 @@ public final class TileServerApplication: HTTPRequestHandler {
     private let tileHeaders: PreparedHeaders
     /// The maps in boxes, so that finding one on the request path does not copy its definition.
     private let servedMaps: [ServedMap]
+    /// Dimension estimates render whole blocks of tiles: one at a time, off the event loop.
+    private let dimensionQueue = DispatchQueue(label: "fractile.dimension")
+    private let renderThreads: Int
 
     public init(configuration: FractileConfiguration, tiles: TileService, metrics: ServerMetrics,
                 gauges: @escaping @Sendable () -> ServerMetrics.Gauges) {
@@ -30,6 +33,7 @@ public final class TileServerApplication: HTTPRequestHandler {
         self.gauges = gauges
         self.tileCacheControl = "public, max-age=\(configuration.server.maxAgeSeconds)"
         self.servedMaps = configuration.maps.map(ServedMap.init)
+        self.renderThreads = configuration.render.threads
         self.tileHeaders = PreparedHeaders([
             "Content-Type": "image/png", "Cache-Control": tileCacheControl, "Access-Control-Allow-Origin": "*",
         ])
@@ -65,6 +69,11 @@ public final class TileServerApplication: HTTPRequestHandler {
             finish(json(catalog.mapList(), shared: true))
         case .probe(let name):
             finish(probe(request, map: name))
+        case .dimension(let name):
+            dimension(request, map: name) { [metrics] response in
+                metrics.countRequest(route: label, status: response.status.code)
+                respond(response)
+            }
         case .health:
             finish(.text(.ok, "ok"))
         case .metrics:
@@ -211,6 +220,39 @@ public final class TileServerApplication: HTTPRequestHandler {
         let p = point.complexValue
         let result = map.settings.probe(at: point)
         return json(result.json(mapName: map.name, re: p.re, im: p.im, arithmetic: point.arithmetic), shared: true)
+    }
+
+    // MARK: Dimension
+
+    /// `GET /dimension/{map}?z=Z&x=X&y=Y&tiles=N` (+ live parameters): the box-counting dimension of the
+    /// trains/blows-up boundary over tiles z/x..x+N-1/y..y+N-1, computed on a queue of its own.
+    private func dimension(_ request: HTTPRequest, map name: String,
+                           respond: @escaping @Sendable (HTTPResponse) -> Void) {
+        guard let configured = configuration.map(named: name) else { return respond(Self.unknownMap(name)) }
+        let query = QueryString(request.query ?? "")
+        let usage = "dimension needs z, x, y (the block's top-left tile) and optionally tiles (1 to "
+            + "\(BoundaryDimension.maxTiles), default 2), e.g. /dimension/\(name)?z=3&x=2&y=5&tiles=2"
+        guard let z = query["z"].flatMap({ Int($0) }), let x = query["x"].flatMap({ UInt128($0) }),
+              let y = query["y"].flatMap({ UInt128($0) }) else { return respond(.text(.badRequest, usage)) }
+        guard let tiles = query["tiles"].map({ Int($0) }) ?? 2 else { return respond(.text(.badRequest, usage)) }
+        let map: MapDefinition
+        switch Self.variant(of: configured, query: request.query, besides: ["z", "x", "y", "tiles"]) {
+        case .success(let variant): map = variant
+        case .failure(let rejection): return respond(rejection.response)
+        }
+        let renderer = TileRenderer(threads: renderThreads)
+        // Validate before queueing, so a bad block is a 400 at once rather than after someone else's estimate.
+        guard (1...BoundaryDimension.maxTiles).contains(tiles) else {
+            return respond(.text(.badRequest, "\(BoundaryDimension.Failure.tiles(tiles))"))
+        }
+        dimensionQueue.async { [self] in
+            do {
+                let result = try BoundaryDimension(map: map, z: z, x: x, y: y, tiles: tiles, renderer: renderer)
+                respond(json(result.json, shared: true))
+            } catch {
+                respond(.text(.notFound, "\(name): \(error)"))
+            }
+        }
     }
 
     // MARK: Live parameters

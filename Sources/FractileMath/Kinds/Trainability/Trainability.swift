@@ -1,23 +1,25 @@
-/// Sees r_s = L_s / L_0 for every step taken, so that one training loop serves the probe (which records the loss
-/// curve) and the tests.
-public protocol TrainingObserver {
+/// Sees r_s = L_s / L_0 for every step taken, so that one training loop serves the hot path and the probe (which
+/// records the loss curve): the two cannot disagree.
+protocol TrainingObserver {
     mutating func observe(ratio: Double)
 }
 
+/// Records nothing: the optimiser removes it.
+struct IgnoringTrainingObserver: TrainingObserver {
+    @inline(__always) mutating func observe(ratio: Double) {}
+}
+
 /// Keeps the whole loss curve (MAPS.md: `lossCurve`, r_s for every step taken).
-public struct LossCurveRecorder: TrainingObserver {
-    public private(set) var ratios: [Double] = []
-    public init() {}
-    public mutating func observe(ratio: Double) { ratios.append(ratio) }
+struct LossCurveRecorder: TrainingObserver {
+    private(set) var ratios: [Double] = []
+    mutating func observe(ratio: Double) { ratios.append(ratio) }
 }
 
 extension TrainabilitySettings {
     /// The exact scalar rule of MAPS.md "trainability" for pixel p (eta_1 = 10^p.re, eta_2 = 10^p.im): full-batch
-    /// gradient descent from the problem's initial weights, stopping as MAPS.md says. The reference that the probe
-    /// reports and the tests hold the lane kernel against.
-    public func run<Observer: TrainingObserver>(
-        _ problem: TrainingProblem, at p: Complex, observer: inout Observer
-    ) -> TrainabilityOutcome {
+    /// gradient descent from the problem's initial weights, stopping as MAPS.md says. What the probe reports and
+    /// the tests hold the lane kernel against.
+    func run<Observer: TrainingObserver>(_ problem: TrainingProblem, at p: Complex, observer: inout Observer) -> PixelOutcome {
         let (eta1, eta2) = Self.learningRates(at: p)
         let stepW = eta1 * problem.gradientWScale, stepA = eta2 * problem.gradientAScale
         let steps = maxIterations, tail = Self.tailLength
@@ -29,8 +31,8 @@ extension TrainabilitySettings {
             let ratio = loss / problem.initialLoss
             observer.observe(ratio: ratio)
             if !loss.isFinite || ratio > divergeLoss {
-                return TrainabilityOutcome(regime: .diverged, iterations: s, loss: loss,
-                                           meanRatio: s > 0 ? ratioSum / Double(s) : 1)
+                return PixelOutcome(regime: .diverged, iterations: s, finalValue: .zero, loss: loss,
+                                    meanLossRatio: s > 0 ? ratioSum / Double(s) : 1)
             }
             ratioSum += ratio
             if s >= steps - tail { tailSum += ratio }
@@ -38,18 +40,20 @@ extension TrainabilitySettings {
             for index in w.indices { w[index] -= stepW * gradientW[index] }
             for j in a.indices { a[j] -= stepA * gradientA[j] }
         }
-        let regime: TrainabilityOutcome.Regime = tailSum / Double(tail) < 1 ? .converged : .stalled
-        return TrainabilityOutcome(regime: regime, iterations: steps, loss: loss, meanRatio: ratioSum / Double(steps))
+        let regime: Regime = tailSum / Double(tail) < 1 ? .converged : .stalled
+        return PixelOutcome(regime: regime, iterations: steps, finalValue: .zero, loss: loss,
+                            meanLossRatio: ratioSum / Double(steps))
     }
 
-    /// The outcome of pixel p, without recording the curve.
-    public func outcome(_ problem: TrainingProblem, at p: Complex) -> TrainabilityOutcome {
+    public func outcome(at p: Complex) -> PixelOutcome {
         var observer = IgnoringTrainingObserver()
-        return run(problem, at: p, observer: &observer)
+        return run(TrainingProblem(self), at: p, observer: &observer)
     }
-}
 
-/// The observer that records nothing.
-struct IgnoringTrainingObserver: TrainingObserver {
-    @inline(__always) mutating func observe(ratio: Double) {}
+    /// The probe: the loss curve instead of an orbit (a pixel's iterate is a whole network, not a complex number).
+    public func probe(at p: Complex) -> ProbeResult {
+        var recorder = LossCurveRecorder()
+        let outcome = run(TrainingProblem(self), at: p, observer: &recorder)
+        return ProbeResult(kind: Self.kind, outcome: outcome, orbit: [], lossCurve: recorder.ratios)
+    }
 }

@@ -28,7 +28,7 @@ public struct TrainingProblem: Sendable {
         let h = settings.width, n = settings.pointCount
         width = h
         points = n
-        var random = SplitMix64(seed: settings.seed)
+        var random = SplitMix64(seed: UInt64(settings.seed))
         inputs = (0..<(n * h)).map { _ in random.normal() }
         targets = (0..<n).map { _ in random.normal() }
         initialW = (0..<(h * h)).map { _ in random.normal() }
