@@ -165,6 +165,19 @@ def fractile_reports(name, max_z):
     return reports
 
 
+def verdict(name, max_z, rate, peer_rate, counts, peer_counts):
+    """One line: fractile's cold tiles/s against its C peer's (target >= 10x), and whether their regime counts agree."""
+    pixels = sum(peer_counts.values())
+    differing = sum(abs(counts.get(k, 0) - peer_counts.get(k, 0)) for k in set(counts) | set(peer_counts)) // 2
+    agree = differing <= REGIME_TOLERANCE * pixels
+    ratio = rate / peer_rate
+    say(f"cold {name} z0-{max_z}: fractile {rate:.3g} tiles/s, C peer {peer_rate:.3g} tiles/s, "
+        f"ratio {ratio:.1f}x (target >= 10x) {'PASS' if ratio >= 10 and agree else 'FAIL'}")
+    say(f"  regimes {name}: fractile {counts}, C peer {peer_counts}: {differing} of {pixels} pixels "
+        f"({100 * differing / pixels:.3f}%) differ (allowed {100 * REGIME_TOLERANCE}%) "
+        f"{'agree' if agree else 'DISAGREE'}", verdict=False)
+
+
 TRAINABILITY_ZOOM = 0 if QUICK else 2
 
 
@@ -194,15 +207,7 @@ def trainability():
                         "-o", os.devnull, "--regimes", regimes], check=True, capture_output=True)
         for regime in open(regimes).read().split():
             counts[regime] = counts.get(regime, 0) + 1
-    pixels = sum(peer_counts.values())
-    differing = sum(abs(counts.get(k, 0) - peer_counts.get(k, 0)) for k in set(counts) | set(peer_counts)) // 2
-    agree = differing <= REGIME_TOLERANCE * pixels
-    ratio = rate / peer_rate
-    say(f"cold {name} z0-{TRAINABILITY_ZOOM}: fractile {rate:.3f} tiles/s, C peer {peer_rate:.4f} tiles/s, "
-        f"ratio {ratio:.1f}x (target >= 10x) {'PASS' if ratio >= 10 and agree else 'FAIL'}")
-    say(f"  regimes {name}: fractile {counts}, C peer {peer_counts}: {differing} of {pixels} pixels "
-        f"({100 * differing / pixels:.3f}%) differ (allowed {100 * REGIME_TOLERANCE}%) "
-        f"{'agree' if agree else 'DISAGREE'}", verdict=False)
+    verdict(name, TRAINABILITY_ZOOM, rate, peer_rate, counts, peer_counts)
 
 
 def cold_rendering():
@@ -218,15 +223,7 @@ def cold_rendering():
             for key, value in report.items():
                 if not key.endswith("_seconds") and not key.endswith("_bytes"):
                     counts[key] = counts.get(key, 0) + int(value)
-        pixels = sum(peer_counts.values())
-        differing = sum(abs(counts.get(k, 0) - peer_counts.get(k, 0)) for k in set(counts) | set(peer_counts)) // 2
-        agree = differing <= REGIME_TOLERANCE * pixels
-        ratio = rate / peer_rate
-        say(f"cold {name} z0-{max_z}: fractile {rate:.2f} tiles/s, C peer {peer_rate:.2f} tiles/s, "
-            f"ratio {ratio:.1f}x (target >= 10x) {'PASS' if ratio >= 10 and agree else 'FAIL'}")
-        say(f"  regimes {name}: fractile {counts}, C peer {peer_counts}: {differing} of {pixels} pixels "
-            f"({100 * differing / pixels:.3f}%) differ (allowed {100 * REGIME_TOLERANCE}%) "
-            f"{'agree' if agree else 'DISAGREE'}", verdict=False)
+        verdict(name, max_z, rate, peer_rate, counts, peer_counts)
     return all_reports
 
 
