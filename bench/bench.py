@@ -11,7 +11,10 @@
 4. PNG: encoding's share of a cold tile, bytes against a plain RGB PNG of the same pixels;
 5. memory: peak RSS under a random-tile load against the memory-cache budget + 64 MB;
 6. deep zoom (issue #8): render seconds of a z = 80 tile at each map's deep point (Tests/reference/deep_points.json)
-   against the z = 10 tile holding the same point, both from `fractile render --report`, as a ratio.
+   against the z = 10 tile holding the same point, both from `fractile render --report`, as a ratio;
+7. trainability (issue #17): tiles/s of the shipped `trainability` map's zooms 0..2 through the server, against
+   bench/trainability_peer.c (the same per-pixel training loop in scalar C, libm tanh, OpenMP over rows, gcc -O3
+   -march=native); the two must agree on regime counts.
 
 BENCH_QUICK=1 shortens everything for iteration; BENCH_MEMORY_SECONDS sets the memory run (default 120).
 Prints one line per target and writes them, with the details, to docs/benchmarks.md.
@@ -171,6 +174,51 @@ def fractile_reports(name, max_z):
     return reports
 
 
+def verdict(name, max_z, rate, peer_rate, counts, peer_counts):
+    """One line: fractile's cold tiles/s against its C peer's (target >= 10x), and whether their regime counts agree."""
+    pixels = sum(peer_counts.values())
+    differing = sum(abs(counts.get(k, 0) - peer_counts.get(k, 0)) for k in set(counts) | set(peer_counts)) // 2
+    agree = differing <= REGIME_TOLERANCE * pixels
+    ratio = rate / peer_rate
+    say(f"cold {name} z0-{max_z}: fractile {rate:.3g} tiles/s, C peer {peer_rate:.3g} tiles/s, "
+        f"ratio {ratio:.1f}x (target >= 10x) {'PASS' if ratio >= 10 and agree else 'FAIL'}")
+    say(f"  regimes {name}: fractile {counts}, C peer {peer_counts}: {differing} of {pixels} pixels "
+        f"({100 * differing / pixels:.3f}%) differ (allowed {100 * REGIME_TOLERANCE}%) "
+        f"{'agree' if agree else 'DISAGREE'}", verdict=False)
+
+
+TRAINABILITY_ZOOM = 0 if QUICK else 2
+
+
+def trainability():
+    """The trainability map cold through the server against its C peer, and regime counts from `render --regimes`."""
+    name = "trainability"
+    m = MAPS[name]
+    peer = os.path.join(WORK, "trainability_peer")
+    subprocess.run(["gcc", "-O3", "-march=native", "-fopenmp", "-o", peer,
+                    os.path.join(ROOT, "bench", "trainability_peer.c"), "-lm"], check=True)
+    points = m.get("points", m["width"] * m["width"] + m["width"])
+    out = subprocess.run(["taskset", "-c", "0,1", peer, str(m["width"]), str(points), str(m["seed"]),
+                          str(m["maxIterations"]), str(m["divergeLoss"]), str(m["center"][0]), str(m["center"][1]),
+                          str(m["span"]), "0", str(TRAINABILITY_ZOOM)], env=dict(os.environ, OMP_NUM_THREADS="2"),
+                         check=True, capture_output=True, text=True).stdout
+    peer_counts = {}
+    for line in out.splitlines():
+        if line.startswith("tile "):
+            for key, value in re.findall(r"(\w+)=(\d+)", line):
+                peer_counts[key] = peer_counts.get(key, 0) + int(value)
+    peer_rate = float(re.search(r"tiles_per_second ([\d.]+)", out).group(1))
+    rate = cold_rate(name, TRAINABILITY_ZOOM)
+    counts = {}
+    regimes = os.path.join(WORK, "regimes.txt")
+    for z, x, y in tiles(TRAINABILITY_ZOOM):
+        subprocess.run([BIN, "render", name, str(z), str(x), str(y), "--config", os.path.join(ROOT, "config.json"),
+                        "-o", os.devnull, "--regimes", regimes], check=True, capture_output=True)
+        for regime in open(regimes).read().split():
+            counts[regime] = counts.get(regime, 0) + 1
+    verdict(name, TRAINABILITY_ZOOM, rate, peer_rate, counts, peer_counts)
+
+
 def cold_rendering():
     peer = build_peer()
     all_reports = {}
@@ -184,15 +232,7 @@ def cold_rendering():
             for key, value in report.items():
                 if not key.endswith("_seconds") and not key.endswith("_bytes"):
                     counts[key] = counts.get(key, 0) + int(value)
-        pixels = sum(peer_counts.values())
-        differing = sum(abs(counts.get(k, 0) - peer_counts.get(k, 0)) for k in set(counts) | set(peer_counts)) // 2
-        agree = differing <= REGIME_TOLERANCE * pixels
-        ratio = rate / peer_rate
-        say(f"cold {name} z0-{max_z}: fractile {rate:.2f} tiles/s, C peer {peer_rate:.2f} tiles/s, "
-            f"ratio {ratio:.1f}x (target >= 10x) {'PASS' if ratio >= 10 and agree else 'FAIL'}")
-        say(f"  regimes {name}: fractile {counts}, C peer {peer_counts}: {differing} of {pixels} pixels "
-            f"({100 * differing / pixels:.3f}%) differ (allowed {100 * REGIME_TOLERANCE}%) "
-            f"{'agree' if agree else 'DISAGREE'}", verdict=False)
+        verdict(name, max_z, rate, peer_rate, counts, peer_counts)
     return all_reports
 
 
@@ -449,6 +489,7 @@ def main():
     probe_isolation()
     png(reports)
     deep_zoom()
+    trainability()
     memory()
     load = os.getloadavg()
     revision = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True,

@@ -14,13 +14,17 @@ public struct PixelOutcome: Sendable {
     /// forward_pass: the period of the final orbit (1...32); nil when escaped or none was found.
     public var period: Int?
     /// gradient_basin: sum_k |tanh(w_final*x_k) - y_k|^2; nil where w_final*x_k is not finite.
+    /// trainability: the last L_s computed (may be non-finite when it diverged).
     public var loss: Double?
     /// backprop_flow: mean distance of |delta_m| from 1 over the second half of the run; nil when it stopped early.
     public var ring: Double?
+    /// trainability: the mean of r_s = L_s / L_0 over the steps taken before the stop (how fast the loss fell).
+    public var meanLossRatio: Double?
 
     public init(
         regime: Regime, iterations: Int, finalValue: Complex,
-        lyapunov: Double? = nil, period: Int? = nil, loss: Double? = nil, ring: Double? = nil
+        lyapunov: Double? = nil, period: Int? = nil, loss: Double? = nil, ring: Double? = nil,
+        meanLossRatio: Double? = nil
     ) {
         self.regime = regime
         self.iterations = iterations
@@ -29,6 +33,7 @@ public struct PixelOutcome: Sendable {
         self.period = period
         self.loss = loss
         self.ring = ring
+        self.meanLossRatio = meanLossRatio
     }
 
     /// gradient_basin: the minimum the run settled in (w_{n+1} at the stop), when it converged or saturated.
@@ -52,5 +57,6 @@ extension PixelOutcome: Equatable {
         return a.regime == b.regime && a.iterations == b.iterations
             && same(a.finalValue.re, b.finalValue.re) && same(a.finalValue.im, b.finalValue.im)
             && same(a.lyapunov, b.lyapunov) && a.period == b.period && same(a.loss, b.loss) && same(a.ring, b.ring)
+            && same(a.meanLossRatio, b.meanLossRatio)
     }
 }

@@ -17,6 +17,7 @@ public enum Route: Equatable, Sendable {
     case video(id: String)
     case videoFile(id: String)
     case probe(map: String)
+    case dimension(map: String)
     case health
     case metrics
     case vendor(path: String)
@@ -37,6 +38,7 @@ public enum Route: Equatable, Sendable {
         case .wmtsCapabilities: "wmts"
         case .videos, .video, .videoFile: "videos"
         case .probe: "probe"
+        case .dimension: "dimension"
         case .health: "healthz"
         case .metrics: "metrics"
         case .vendor, .file: "static"
@@ -76,6 +78,11 @@ public enum Route: Equatable, Sendable {
             let name = String(path.dropFirst("/probe/".count))
             guard isMapName(name) else { throw unknownMapRejection(name) }
             return .probe(map: name)
+        }
+        if path.hasPrefix("/dimension/") {
+            let name = String(path.dropFirst("/dimension/".count))
+            guard isMapName(name) else { throw unknownMapRejection(name) }
+            return .dimension(map: name)
         }
         if path.hasPrefix("/vendor/leaflet/") {
             return .vendor(path: String(path.dropFirst("/vendor/leaflet/".count)))

@@ -118,6 +118,8 @@ public final class RouteHandler: HTTPRequestHandler {
             }
         case .probe(let name):
             probe(request, context, map: name, finish)
+        case .dimension(let name):
+            dimension(request, context, map: name, finish)
         case .health:
             finish(.text(.ok, "ok"))
         case .metrics:
@@ -423,6 +425,39 @@ public final class RouteHandler: HTTPRequestHandler {
             return .success(try ProbePoint(re: reText, im: imText))
         } catch {
             return .failure(Refusal(response: .text(.badRequest, "\(usage): \(error)")))
+        }
+    }
+
+    // MARK: Dimension
+
+    /// `GET /dimension/{map}?z=Z&x=X&y=Y&tiles=N` (+ live parameters): the box-counting dimension of the
+    /// trains/blows-up boundary over tiles z/x..x+N-1/y..y+N-1, computed on the compute pool.
+    private func dimension(_ request: HTTPRequest, _ context: HTTPRequestContext, map name: String,
+                           _ finish: @escaping @Sendable (HTTPResponse) -> Void) {
+        guard let configured = configuration.map(named: name) else { return finish(Self.unknownMap(name)) }
+        let query = QueryString(request.query ?? "")
+        let usage = "dimension needs z, x, y (the block's top-left tile) and optionally tiles (1 to "
+            + "\(BoundaryDimension.maxTiles), default 2), e.g. /dimension/\(name)?z=3&x=2&y=5&tiles=2"
+        guard let z = query["z"].flatMap({ Int($0) }), let x = query["x"].flatMap({ UInt128($0) }),
+              let y = query["y"].flatMap({ UInt128($0) }) else { return finish(.text(.badRequest, usage)) }
+        guard let tiles = query["tiles"].map({ Int($0) }) ?? 2 else { return finish(.text(.badRequest, usage)) }
+        let map: MapDefinition
+        switch Self.variant(of: configured, query: request.query, besides: ["z", "x", "y", "tiles"]) {
+        case .success(let variant): map = variant
+        case .failure(let refusal): return finish(refusal.response)
+        }
+        // Validate before queueing, so a bad block is a 400 at once rather than after someone else's estimate.
+        guard (1...BoundaryDimension.maxTiles).contains(tiles) else {
+            return finish(.text(.badRequest, "\(BoundaryDimension.Failure.tiles(tiles))"))
+        }
+        let renderer = TileRenderer(threads: configuration.render.threads)
+        probeWork.respond(to: context, finish) {
+            do {
+                let result = try BoundaryDimension(map: map, z: z, x: x, y: y, tiles: tiles, renderer: renderer)
+                return Self.json(Array(result.json.utf8))
+            } catch {
+                return .text(.notFound, "\(name): \(error)")
+            }
         }
     }
 

@@ -114,7 +114,7 @@ final class ConfigurationErrorTests: XCTestCase {
             oneMap("gradient_basin", #""gradient": "conjugate""#),
             #"maps[0].gradient: expected "holomorphic" or "wirtinger""#)
         assertError(
-            oneMap("mandelbrot"), #"maps[0].kind: expected "forward_pass", "gradient_basin" or "backprop_flow""#)
+            oneMap("mandelbrot"), #"maps[0].kind: expected "forward_pass", "gradient_basin", "backprop_flow" or "trainability""#)
     }
 
     func testImpossibleValues() {
@@ -223,7 +223,7 @@ final class ConfigurationErrorTests: XCTestCase {
         // The first key of a kind's own needs the kind, so a bad kind after it is reported there.
         assertError(
             #"{"maps": [{"name": "m", "plane": "input", "kind": "nope"}]}"#,
-            #"maps[0].kind: expected "forward_pass", "gradient_basin" or "backprop_flow""#)
+            #"maps[0].kind: expected "forward_pass", "gradient_basin", "backprop_flow" or "trainability""#)
         assertError(
             #"{"maps": [{"name": "m", "learningRate": 1, "kind": "forward_pass"}]}"#,
             "maps[0].learningRate: unknown key (forward_pass maps take: \(forwardPassKeys))")

@@ -5,6 +5,7 @@ public enum MapKindRegistry {
         ForwardPassSettings.self,
         GradientBasinSettings.self,
         BackpropFlowSettings.self,
+        TrainabilitySettings.self,
     ]
 
     /// The settings type of a kind, nil for a name no kind has.
