@@ -10,8 +10,10 @@
    cached-tile p50 while 4 connections flood deep probes, against the same p50 without the flood;
 4. PNG: encoding's share of a cold tile, bytes against a plain RGB PNG of the same pixels;
 5. memory: peak RSS under a random-tile load against the memory-cache budget + 64 MB;
-6. deep zoom (issue #8): render seconds of a z = 80 tile at each map's deep point (Tests/reference/deep_points.json)
-   against the z = 10 tile holding the same point, both from `fractile render --report`, as a ratio;
+6. deep zoom (issues #8, #14): render seconds of z = 40, 60, 80, 100 tiles at each map's deep points
+   (Tests/reference/deep_points.json: boundary and single-regime) against the z = 10 tile holding the same point,
+   both from `fractile render --report`, as ratios; and the time to fill a 1920x1080 view at z = 80 on
+   gradient-basin through a cold server.
 7. trainability (issue #17): tiles/s of the shipped `trainability` map's zooms 0..2 through the server, against
    bench/trainability_peer.c (the same per-pixel training loop in scalar C, libm tanh, OpenMP over rows, gcc -O3
    -march=native); the two must agree on regime counts.
@@ -54,6 +56,8 @@ MAPS = {m["name"]: m for m in CONFIG["maps"]}
 
 DEEP_POINTS = os.path.join(ROOT, "Tests", "reference", "deep_points.json")
 DEEP_ZOOM, SHALLOW_ZOOM = 80, 10
+DEEP_ZOOMS = (40, 60, 80, 100)
+DEEP_TARGET, DEEP_VIEW_TARGET = 1.5, 3.0  # issue #14
 DEEP_RUNS = 1 if QUICK else 3  # best of, for each tile
 
 lines = []    # the one-line verdicts
@@ -409,25 +413,60 @@ def tile_of(name, re_text, im_text, z):
     return int(u // 1), int(v // 1)
 
 
+def deep_cases(points):
+    """(map, label, re, im): each map's boundary point at depth, and single-regime points, from deep_points.json."""
+    cases = []
+    for name in MAPS:
+        for label, key in (("boundary", "tiles"), ("single-regime", "single")):
+            tile = next((t for t in points.get(name, {}).get(key, []) if t["z"] == DEEP_ZOOM), None)
+            if tile is not None:
+                structure = tile.get("structure", key == "tiles")
+                cases.append((name, label if structure or key == "single" else "single-regime", tile["re"], tile["im"]))
+    return cases
+
+
 def deep_zoom():
-    """Cost of a deep tile (perturbation) against a shallow one (doubles) around the same boundary point."""
+    """Cost of deep tiles (perturbation) at z = 40, 60, 80, 100 against the z = 10 tile (doubles) around the same
+    point, at boundary and single-regime points of every map with a deep path (issue #14: z = 80 at most 1.5x)."""
     points = json.load(open(DEEP_POINTS))
-    names = [n for n in MAPS if n in points]
-    for name in names[:1] if QUICK else names:
-        tile = next((t for t in points[name]["tiles"] if t["z"] == DEEP_ZOOM), None)
-        if tile is None or MAPS[name].get("maxZoom", 0) < DEEP_ZOOM:
-            say(f"deep {name}: no z={DEEP_ZOOM} point or maxZoom below it, skipped")
+    cases = deep_cases(points)
+    for name, label, re_text, im_text in cases[:2] if QUICK else cases:
+        if MAPS[name].get("maxZoom", 0) < DEEP_ZOOM:
+            say(f"deep {name}: maxZoom below {DEEP_ZOOM}, skipped")
             continue
         seconds, arithmetic = {}, {}
-        for z in (SHALLOW_ZOOM, DEEP_ZOOM):
-            x, y = tile_of(name, tile["re"], tile["im"], z)
+        for z in (SHALLOW_ZOOM,) + DEEP_ZOOMS:
+            x, y = tile_of(name, re_text, im_text, z)
             reports = [render_report(name, z, x, y) for _ in range(DEEP_RUNS)]
             seconds[z] = min(float(r["render_seconds"]) for r in reports)
             arithmetic[z] = reports[0].get("arithmetic", "?")
         ratio = seconds[DEEP_ZOOM] / seconds[SHALLOW_ZOOM]
-        say(f"deep {name}: z={DEEP_ZOOM} tile {seconds[DEEP_ZOOM]:.2f} s ({arithmetic[DEEP_ZOOM]}), "
-            f"z={SHALLOW_ZOOM} tile {seconds[SHALLOW_ZOOM]:.3f} s ({arithmetic[SHALLOW_ZOOM]}) around the same point, "
-            f"ratio {ratio:.1f}x (best of {DEEP_RUNS}, render seconds)")
+        others = ", ".join(f"z={z} {seconds[z] / seconds[SHALLOW_ZOOM]:.2f}x" for z in DEEP_ZOOMS if z != DEEP_ZOOM)
+        verdict = "ok" if ratio <= DEEP_TARGET else f"above the {DEEP_TARGET}x target"
+        say(f"deep {name} {label}: z={DEEP_ZOOM} tile {seconds[DEEP_ZOOM]:.2f} s ({arithmetic[DEEP_ZOOM]}), "
+            f"z={SHALLOW_ZOOM} {seconds[SHALLOW_ZOOM]:.3f} s ({arithmetic[SHALLOW_ZOOM]}): ratio {ratio:.2f}x, {verdict} "
+            f"({others}; best of {DEEP_RUNS}, render seconds)")
+    deep_view(points)
+
+
+def deep_view(points, name="gradient-basin", width=1920, height=1080):
+    """Seconds to fill a width x height view at z = 80 on a cold server, tiles requested six at a time as a
+    browser does, around the map's boundary point (issue #14: at most 3 s)."""
+    tile = next(t for t in points[name]["tiles"] if t["z"] == DEEP_ZOOM)
+    x, y = tile_of(name, tile["re"], tile["im"], DEEP_ZOOM)
+    columns, rows = -(-width // 256) + 1, -(-height // 256) + 1  # a view rarely aligns with the tile grid
+    view = [(DEEP_ZOOM, x + dx - columns // 2, y + dy - rows // 2) for dy in range(rows) for dx in range(columns)]
+    server = Server()
+    try:
+        started = time.time()
+        with concurrent.futures.ThreadPoolExecutor(6) as pool:
+            list(pool.map(lambda t: server.get(name, *t), view))
+        seconds = time.time() - started
+    finally:
+        server.stop()
+    verdict = "ok" if seconds <= DEEP_VIEW_TARGET else f"above the {DEEP_VIEW_TARGET} s target"
+    say(f"deep view: {width}x{height} at z={DEEP_ZOOM} on {name} ({len(view)} tiles, cold server, 6 connections) "
+        f"in {seconds:.2f} s, {verdict}")
 
 
 def metric(server, prefix):

@@ -5,7 +5,8 @@ public struct MapDefinition: Sendable, Hashable {
     /// The version of what a tile's pixels are made of beyond the settings: bump it when colouring or PNG
     /// encoding changes, so that caches and ETags, which are keyed by `settingsHash`, never serve old tiles.
     /// 2: gradient_basin kernels take tanh(2u) from tanh(u)'s parts (last-bit changes on sensitive pixels).
-    public static let tileFormatVersion = 2
+    /// 3: deep gradient_basin pixels that leave the reference orbit go on in the double lane kernel (issue #14).
+    public static let tileFormatVersion = 3
 
     /// Deepest zoom a map may allow (TileCoordinate.deepestZoom: where tile indices and deep arithmetic end).
     public static let maxZoomLimit = 120

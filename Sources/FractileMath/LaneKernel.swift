@@ -17,26 +17,36 @@ extension LaneKernel {
     @inline(__always)
     mutating func run(_ points: UnsafeBufferPointer<Complex>, into outcomes: UnsafeMutableBufferPointer<PixelOutcome>) {
         precondition(outcomes.count >= points.count, "one outcome per point")
-        var pixelOfLane = LaneIndices(repeating: -1)
+        run(count: points.count,
+            start: { kernel, lane, item in kernel.load(lane: lane, at: points[item]) },
+            finish: { kernel, lane, item in outcomes[item] = kernel.outcome(lane: lane) })
+    }
+
+    /// Runs items 0..<count: `start` puts an item in a lane, `finish` takes the lane's result when its run stops.
+    @inline(__always)
+    mutating func run(count: Int, start: (inout Self, _ lane: Int, _ item: Int) -> Void,
+                      finish: (inout Self, _ lane: Int, _ item: Int) -> Void) {
+        var itemOfLane = LaneIndices(repeating: -1)
         var active = LaneMask(repeating: false)
         var next = 0
         for lane in 0..<PixelLanes.scalarCount {
-            // Idle lanes iterate a harmless point (0) and are masked out.
-            load(lane: lane, at: next < points.count ? points[next] : .zero)
-            if next < points.count {
-                pixelOfLane[lane] = next
+            if next < count {
+                start(&self, lane, next)
+                itemOfLane[lane] = next
                 active[lane] = true
                 next += 1
+            } else {
+                load(lane: lane, at: .zero)  // idle lanes iterate a harmless point (0) and are masked out
             }
         }
         while any(active) {
             let stopped = step() .& active
             guard any(stopped) else { continue }
             for lane in 0..<PixelLanes.scalarCount where stopped[lane] {
-                outcomes[pixelOfLane[lane]] = outcome(lane: lane)
-                if next < points.count {
-                    load(lane: lane, at: points[next])
-                    pixelOfLane[lane] = next
+                finish(&self, lane, itemOfLane[lane])
+                if next < count {
+                    start(&self, lane, next)
+                    itemOfLane[lane] = next
                     next += 1
                 } else {
                     load(lane: lane, at: .zero)  // restart the idle lane, so its counters stay in range

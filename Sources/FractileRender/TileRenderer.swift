@@ -92,27 +92,34 @@ public struct TileRenderer: Sendable {
                 (TileCoordinate(z: tile.z + 1, x: 2 * tile.x + UInt128(dx), y: 2 * tile.y + UInt128(dy)), dx * edge, dy * edge)
             }
         let settings = map.settings
-        let references = parts.map { PerturbationReference(settings: settings, at: Self.exactCenter(of: map, tile: $0.tile)) }
+        let references = parts.map {
+            PerturbationLanes(PerturbationReference(settings: settings, at: Self.exactCenter(of: map, tile: $0.tile)))
+        }
         let offsets = Self.pixelOffsets(span: map.span, z: parts[0].tile.z)
         let blockRows = 4
         let blocksPerPart = edge / blockRows
         let nextBlock = Atomic<Int>(0)
         withoutActuallyEscaping(body) { body in
             let work: @Sendable (Int) -> Void = { _ in
-                let outcomes = UnsafeMutableBufferPointer<PixelOutcome>.allocate(capacity: edge)
+                let points = UnsafeMutableBufferPointer<Complex>.allocate(capacity: edge * blockRows)
+                let outcomes = UnsafeMutableBufferPointer<PixelOutcome>.allocate(capacity: edge * blockRows)
                 outcomes.initialize(repeating: PixelOutcome(regime: .escaped, iterations: 0, finalValue: .zero))
-                defer { outcomes.deallocate() }
+                defer {
+                    points.deallocate()
+                    outcomes.deallocate()
+                }
                 while true {
                     let block = nextBlock.add(1, ordering: .relaxed).oldValue
                     if block >= parts.count * blocksPerPart { return }
                     let (part, firstRow) = (block / blocksPerPart, (block % blocksPerPart) * blockRows)
-                    let reference = references[part]
-                    for row in firstRow..<(firstRow + blockRows) {
-                        let imaginary = -offsets[row]
-                        for column in 0..<edge {
-                            outcomes[column] = reference.outcome(offset: Complex(offsets[column], imaginary))
-                        }
-                        body((parts[part].row + row) * tile.size + parts[part].column, outcomes)
+                    for row in 0..<blockRows {
+                        let imaginary = -offsets[firstRow + row]
+                        for column in 0..<edge { points[row * edge + column] = Complex(offsets[column], imaginary) }
+                    }
+                    references[part].outcomes(UnsafeBufferPointer(points), into: outcomes)
+                    for row in 0..<blockRows {
+                        body((parts[part].row + firstRow + row) * tile.size + parts[part].column,
+                             UnsafeMutableBufferPointer(rebasing: outcomes[(row * edge)..<((row + 1) * edge)]))
                     }
                 }
             }

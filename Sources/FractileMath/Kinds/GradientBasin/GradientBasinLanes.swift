@@ -63,6 +63,24 @@ struct GradientBasinLanes: LaneKernel {
     /// Each directly evaluated point's tanh parts during a step, for its double.
     let parts: UnsafeMutablePointer<VectorTanh.Parts>
 
+    /// A kernel for `settings` with its scratch buffers, valid inside `body` only.
+    static func with<Result>(settings: GradientBasinSettings, _ body: (GradientBasinLanes) -> Result) -> Result {
+        let count = min(settings.dataX.count, settings.dataY.count)
+        return settings.dataX.withUnsafeBufferPointer { xs in
+            settings.dataY.withUnsafeBufferPointer { ys in
+                withUnsafeTemporaryAllocation(of: Int.self, capacity: count) { mirror in
+                    withUnsafeTemporaryAllocation(of: (re: PixelLanes, im: PixelLanes).self, capacity: count) { tanhs in
+                        withUnsafeTemporaryAllocation(of: VectorTanh.Parts.self, capacity: count) { parts in
+                            body(GradientBasinLanes(
+                                settings: settings, xs: xs, ys: ys, mirror: mirror.baseAddress!, tanhs: tanhs.baseAddress!,
+                                parts: parts.baseAddress!))
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     mutating func load(lane: Int, at p: Complex) {
         wr[lane] = p.re; wi[lane] = p.im
         n[lane] = 0

@@ -36,20 +36,9 @@ public struct GradientBasinSettings: KindSettings, ObservedRule {
     public static let hasPerturbation = true
 
     public func fastOutcomes(_ points: UnsafeBufferPointer<Complex>, into outcomes: UnsafeMutableBufferPointer<PixelOutcome>) {
-        let count = min(dataX.count, dataY.count)
-        dataX.withUnsafeBufferPointer { xs in
-            dataY.withUnsafeBufferPointer { ys in
-                withUnsafeTemporaryAllocation(of: Int.self, capacity: count) { mirror in
-                    withUnsafeTemporaryAllocation(of: (re: PixelLanes, im: PixelLanes).self, capacity: count) { tanhs in
-                        withUnsafeTemporaryAllocation(of: VectorTanh.Parts.self, capacity: count) { parts in
-                            var kernel = GradientBasinLanes(
-                                settings: self, xs: xs, ys: ys, mirror: mirror.baseAddress!, tanhs: tanhs.baseAddress!,
-                                parts: parts.baseAddress!)
-                            kernel.run(points, into: outcomes)
-                        }
-                    }
-                }
-            }
+        GradientBasinLanes.with(settings: self) { kernel in
+            var kernel = kernel
+            kernel.run(points, into: outcomes)
         }
     }
 

@@ -1,0 +1,153 @@
+/// gradient_basin's perturbation loop (`GradientBasinReference.run`) over lanes: each lane carries one pixel's
+/// delta against the tile's reference orbit, with the same operations in the same order, so while a pixel stays
+/// near the reference its outcome is bit for bit the scalar loop's. Lanes are refilled as pixels stop, so each lane
+/// reads the reference at its own step (`ReferenceTable.gather`).
+///
+/// A pixel whose step needs the full tanh of its delta (|u^2| >= 2^-32, u = d x_k: the pixel has left the
+/// reference by far more than the Taylor series covers) stops here with `left` set, and continues as a plain double
+/// orbit from its current weight in `GradientBasinLanes` (`PerturbationLanes` hands it over). By then its weight
+/// differs from every neighbour's by many ulps, so double carries it as well as a double delta would; the scalar
+/// loop spends three libm calls per data point per step there.
+struct GradientBasinPerturbationLanes: LaneKernel {
+    let reference: GradientBasinReference
+    let table: ReferenceTable
+    let xs: UnsafeBufferPointer<Complex>
+    let pairs: Int
+    let steps: Double
+    let radius: Double, radiusSquared: Double
+    let wirtinger: Bool
+    /// W_0, the reference's length and the learning rate, out of the arrays and settings for the step loop.
+    let origin: Complex
+    let orbitCount: Int
+    let eta: Complex
+    var d = LaneComplex(.zero), w = LaneComplex(.zero)
+    /// Reference index per lane, and steps taken.
+    var m = LaneIndices(repeating: 0), n = PixelLanes()
+    /// The largest |s_k|^2 of the step that stopped, for the saturation test.
+    var slope = PixelLanes()
+    var left = LaneMask(), diverged = LaneMask(), converged = LaneMask()
+
+    /// Reference columns per step: t_k, s_k, e_k for each data point, then W_{m+1} and W_{m+1} - W_m.
+    static func columns(pairs: Int) -> Int { 6 * pairs + 4 }
+
+    init(reference: GradientBasinReference, table: ReferenceTable, xs: UnsafeBufferPointer<Complex>) {
+        self.reference = reference
+        self.table = table
+        self.xs = xs
+        pairs = reference.pairs
+        steps = Double(max(reference.settings.maxIterations, 0))
+        radius = reference.settings.divergeRadius
+        radiusSquared = radius * radius
+        origin = reference.orbit[0]
+        orbitCount = reference.orbit.count
+        eta = reference.settings.learningRate
+        wirtinger = reference.settings.gradient == .wirtinger
+    }
+
+    /// The reference orbit as `ReferenceTable` rows.
+    static func rows(of reference: GradientBasinReference) -> [Double] {
+        var rows: [Double] = []
+        rows.reserveCapacity(reference.step.count * columns(pairs: reference.pairs))
+        for m in 0..<reference.step.count {
+            for k in 0..<reference.pairs {
+                let index = m * reference.pairs + k
+                for value in [reference.t[index], reference.s[index], reference.e[index]] {
+                    rows += [value.re, value.im]
+                }
+            }
+            rows += [reference.orbit[m + 1].re, reference.orbit[m + 1].im, reference.step[m].re, reference.step[m].im]
+        }
+        return rows
+    }
+
+    mutating func load(lane: Int, at offset: Complex) {
+        d[lane] = offset
+        w[lane] = origin + offset
+        m[lane] = 0
+        n[lane] = 0
+    }
+
+    @inline(__always)
+    mutating func step() -> LaneMask {
+        // A reference that diverged beyond the fixed-point range: carry on against it from its start.
+        if any(m &+ 1 .>= orbitCount) {
+            for lane in 0..<PixelLanes.scalarCount where m[lane] + 1 >= orbitCount {
+                d[lane] = w[lane] - origin
+                m[lane] = 0
+            }
+        }
+        table.gather(m)
+        var dg = LaneComplex(.zero)
+        var largest = PixelLanes()
+        var leaving = LaneMask()
+        for k in 0..<pairs {
+            let x = xs[k]
+            let tk = table.complex(6 * k), sk = table.complex(6 * k + 2)
+            let u = d * LaneComplex(x)
+            let linear = u.magnitudeSquared * (1 + tk.magnitudeSquared) .< 0x1p-120
+            var dt = u * sk
+            if !all(linear) {
+                let (tau, outside) = LaneComplex.deltaTanhSeries(u)
+                leaving .|= outside .& .!linear
+                dt = dt.replacing(with: tau * sk / (LaneComplex(.one) + tk * tau), where: .!linear)
+            }
+            let ds = -(dt * (2.0 * tk + dt))
+            let ek = table.complex(6 * k + 4) + dt
+            let slopeK = (sk + ds).magnitudeSquared
+            largest = largest.replacing(with: slopeK, where: slopeK .>= largest)
+            if wirtinger {
+                dg = dg + 2.0 * (dt * (LaneComplex(x) * sk).conjugate + ek * (LaneComplex(x) * ds).conjugate)
+            } else {
+                dg = dg + LaneComplex(2.0 * x) * (dt * sk + ek * ds)
+            }
+        }
+        let nextDelta = d - LaneComplex(eta) * dg
+        let next = table.complex(6 * pairs) + nextDelta
+        let nextSquared = next.magnitudeSquared
+        var divergedNow = .!next.isFinite .| (nextSquared .> radiusSquared)
+        if !radiusSquared.isFinite {
+            for lane in 0..<PixelLanes.scalarCount where nextSquared[lane].isInfinite {
+                divergedNow[lane] = divergedNow[lane] || next[lane].magnitude > radius
+            }
+        }
+        let wSquared = w.magnitudeSquared
+        let change = (table.complex(6 * pairs + 2) + (nextDelta - d)).magnitudeSquared
+        let convergedNow = .!divergedNow .& (change .<= 1e-24 * wSquared.replacing(with: 1, where: .!(wSquared .>= 1)))
+        n += 1
+        // A pixel that left the reference stops before this step, for the double kernel to take.
+        left = leaving
+        diverged = divergedNow
+        converged = convergedNow
+        slope = largest
+        w = next.replacing(with: w, where: leaving)
+        d = nextDelta
+        n = n.replacing(with: n - 1, where: leaving)
+        m &+= 1
+        return leaving .| divergedNow .| convergedNow .| (n .== steps)
+    }
+
+    func outcome(lane: Int) -> PixelOutcome {
+        let value = w[lane]
+        var result: PixelOutcome
+        if diverged[lane] {
+            result = PixelOutcome(regime: .diverged, iterations: Int(n[lane]), finalValue: value)
+        } else if converged[lane] {
+            result = PixelOutcome(regime: slope[lane] < 1e-18 ? .saturated : .converged, iterations: Int(n[lane]),
+                                  finalValue: value)
+        } else {
+            result = PixelOutcome(regime: .undecided, iterations: Int(steps), finalValue: value)
+        }
+        result.loss = reference.settings.loss(at: value)
+        return result
+    }
+}
+
+
+extension GradientBasinLanes {
+    /// Continues in `lane` a run that is at weight w after `steps` steps.
+    mutating func resume(lane: Int, at w: Complex, after steps: Int) {
+        wr[lane] = w.re
+        wi[lane] = w.im
+        n[lane] = Double(steps)
+    }
+}

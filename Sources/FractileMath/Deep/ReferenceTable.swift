@@ -1,0 +1,35 @@
+/// A reference orbit laid out for perturbation lanes: one row of `columns` doubles per reference step, and a
+/// scratch of one vector per column that `gather` fills with each lane's row (lanes sit at different steps, since
+/// a lane is refilled as soon as its pixel stops).
+struct ReferenceTable {
+    let rows: UnsafePointer<Double>
+    let columns: Int
+    /// columns * 16 doubles, column-major: column c of lane l at c * 16 + l.
+    let scratch: UnsafeMutablePointer<Double>
+
+    /// Fills the scratch with row m[lane] for each lane.
+    @inline(__always)
+    func gather(_ m: LaneIndices) {
+        let first = m[0]
+        if m == LaneIndices(repeating: first) {
+            // Every lane at the same step (a fresh batch): broadcasts.
+            let row = rows + first * columns
+            for column in 0..<columns {
+                UnsafeMutableRawPointer(scratch + column * PixelLanes.scalarCount)
+                    .storeBytes(of: PixelLanes(repeating: row[column]), as: PixelLanes.self)
+            }
+            return
+        }
+        for lane in 0..<PixelLanes.scalarCount {
+            let row = rows + m[lane] * columns
+            for column in 0..<columns { scratch[column * PixelLanes.scalarCount + lane] = row[column] }
+        }
+    }
+
+    /// Columns c and c + 1 of the gathered rows, as a complex per lane.
+    @inline(__always)
+    func complex(_ column: Int) -> LaneComplex {
+        LaneComplex(re: UnsafeRawPointer(scratch + column * PixelLanes.scalarCount).loadUnaligned(as: PixelLanes.self),
+                    im: UnsafeRawPointer(scratch + (column + 1) * PixelLanes.scalarCount).loadUnaligned(as: PixelLanes.self))
+    }
+}

@@ -1,0 +1,70 @@
+import FractileMath
+import XCTest
+
+/// The perturbation lane kernels (what deep tiles use) against the scalar perturbation loop (what the probe uses)
+/// on random deep pixels of every kind: outcomes are bit for bit the same while a pixel stays near the reference;
+/// a pixel that leaves it continues in double, and may then differ in regime only where the tile itself is on a
+/// boundary at the pixel's scale (a neighbouring pixel, one pixel away, has the other regime in the scalar loop).
+final class PerturbationLanesAgreementTests: XCTestCase {
+    /// Boundary points at depth (Tests/reference/deep_points.json), beside random points of each frame.
+    static let boundaries: [String: (re: String, im: String)] = [
+        "gradient-basin": ("1.79760275334979934121534436339148005024474005", "-1.15379333956718615979991863404459894908997896"),
+    ]
+
+    func testLanesAgreeWithTheScalarPerturbationLoop() throws {
+        var generator = SplitMix64(seed: 0x6C61_6E65_7364_6565)
+        var report: [String] = []
+        for flavour in FastKernelAgreementTests.flavours {
+            var foci: [WideComplex] = (0..<3).map { _ in
+                WideComplex(Complex(flavour.center.re + flavour.span * Double.random(in: -0.4...0.4, using: &generator),
+                                    flavour.center.im + flavour.span * Double.random(in: -0.4...0.4, using: &generator)))
+            }
+            if let point = Self.boundaries[flavour.name], case .wide(let wide) = try ProbePoint(re: point.re, im: point.im) {
+                foci.append(wide)
+            }
+            var total = 0, identical = 0, disagreeing = 0, boundary = 0
+            for focus in foci {
+                let lanes = PerturbationLanes(PerturbationReference(settings: flavour.settings, at: focus))
+                for zoom in [40, 60, 80, 100] {
+                    let pixel = flavour.span * Double(sign: .plus, exponent: -zoom - 8, significand: 1)
+                    let grid = (0..<512).map { _ in
+                        (Int.random(in: -128...127, using: &generator), Int.random(in: -128...127, using: &generator))
+                    }
+                    let offsets = grid.map { Complex(pixel * (Double($0.0) + 0.5), pixel * (Double($0.1) + 0.5)) }
+                    var outcomes = [PixelOutcome](repeating: PixelOutcome(regime: .escaped, iterations: 0, finalValue: .zero),
+                                                  count: offsets.count)
+                    offsets.withUnsafeBufferPointer { input in
+                        outcomes.withUnsafeMutableBufferPointer { lanes.outcomes(input, into: $0) }
+                    }
+                    for (offset, fast) in zip(offsets, outcomes) {
+                        total += 1
+                        let scalar = lanes.reference.outcome(offset: offset)
+                        if Self.same(scalar, fast) { identical += 1 }
+                        guard scalar.regime != fast.regime else { continue }
+                        disagreeing += 1
+                        let neighbours = [(pixel, 0.0), (-pixel, 0.0), (0.0, pixel), (0.0, -pixel)].map {
+                            lanes.reference.outcome(offset: Complex(offset.re + $0.0, offset.im + $0.1)).regime
+                        }
+                        if neighbours.contains(where: { $0 != scalar.regime })
+                            || AgreementMargins.isNearThreshold(flavour.settings, scalar, fast) {
+                            boundary += 1
+                        } else {
+                            XCTFail("\(flavour.name) at \(focus.complexValue) + \(offset) (zoom \(zoom)): scalar \(scalar), lanes \(fast)")
+                        }
+                    }
+                }
+            }
+            report.append("\(flavour.name): \(identical) of \(total) identical, \(disagreeing) differ in regime "
+                          + "(\(boundary) on a boundary or near a threshold)")
+            XCTAssertLessThan(Double(disagreeing), 0.02 * Double(total), flavour.name)
+        }
+        print("perturbation lanes vs scalar perturbation:\n" + report.joined(separator: "\n"))
+    }
+
+    private static func same(_ a: PixelOutcome, _ b: PixelOutcome) -> Bool {
+        func bits(_ x: Double?) -> UInt64? { x?.bitPattern }
+        return a.regime == b.regime && a.iterations == b.iterations && a.finalValue.re.bitPattern == b.finalValue.re.bitPattern
+            && a.finalValue.im.bitPattern == b.finalValue.im.bitPattern && bits(a.lyapunov) == bits(b.lyapunov)
+            && bits(a.ring) == bits(b.ring) && a.period == b.period && bits(a.loss) == bits(b.loss)
+    }
+}
