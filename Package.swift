@@ -45,6 +45,9 @@ let package = Package(
         .testTarget(name: "FractileRenderTests", dependencies: ["FractileRender", "FractileConfig"]),
         .testTarget(name: "FractileCacheTests", dependencies: ["FractileCache"]),
         .testTarget(name: "FractileHTTPTests", dependencies: ["FractileHTTP", "FractileHTTPTesting"]),
-        .testTarget(name: "FractileServerTests", dependencies: ["FractileServer", "FractileHTTP", "FractileHTTPTesting"]),
+        .testTarget(
+            name: "FractileServerTests",
+            dependencies: ["FractileServer", "FractileHTTP", "FractileHTTPTesting", .product(name: "Logging", package: "swift-log")]
+        ),
     ]
 )
