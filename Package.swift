@@ -52,6 +52,9 @@ let package = Package(
         .testTarget(name: "FractileCacheTests", dependencies: ["FractileCache"]),
         .testTarget(name: "FractileHTTPTests", dependencies: ["FractileHTTP", "FractileHTTPTesting"]),
         .testTarget(name: "FractileArchiveTests", dependencies: ["FractileArchive"]),
-        .testTarget(name: "FractileServerTests", dependencies: ["FractileServer", "FractileHTTP", "FractileHTTPTesting"]),
+        .testTarget(
+            name: "FractileServerTests",
+            dependencies: ["FractileServer", "FractileHTTP", "FractileHTTPTesting", .product(name: "Logging", package: "swift-log")]
+        ),
     ]
 )

@@ -6,6 +6,8 @@ import Synchronization
 /// link) is answered from here. Bounded in bytes, least recently used out.
 final class ProbeCache: Sendable {
     struct Key: Hashable, Sendable {
+        /// The name is in the answer, so it is in the key even where two maps share their settings.
+        let map: String
         let settingsHash: String
         let re: String
         let im: String

@@ -1,11 +1,18 @@
 /// Which waiting render goes next: the render queue's policy as a plain value, with time passed in (nanoseconds on
 /// any monotonic clock), so tests drive it with an injected clock and no threads.
 ///
-/// - Fair share: clients (a peer address) take turns, round robin, so one client's flood of new tiles cannot hold
-///   back another's: a browsing user's tile waits for at most one render per other active client.
+/// - Fair share: clients (a peer address) share render time. The next render is the one of the waiting client that
+///   has used the least render time so far (`finished`), ties in round-robin order; a client that comes back after
+///   idling starts level with the least-served waiting client, not with credit saved up. So one client's flood of
+///   costly tiles cannot hold back another's cheap ones: a browsing user gets renders until it has used as much time
+///   as the flood.
 /// - Newest first within a client: a zooming user wants the tiles of the view on screen now, not of the views they
 ///   zoomed through.
-/// - Aging: a render passed over for longer than `maximumWait` goes next whatever its client's turn.
+/// - A worker left for others: one client runs at most `maxRunningPerClient` renders at once, so with one more
+///   worker than that, a client's costly tiles never occupy every worker while another client waits.
+/// - Aging: in its client's turn, a render that client has waited on for longer than `maximumWait` goes before the
+///   client's newer ones. (Aging across clients would undo the fair share: under a sustained flood the flood's own
+///   renders are always the oldest, so they would always go next.)
 /// - Gone clients: a render nobody waits for any more (every client hung up) is dropped when it comes up, without
 ///   using a turn.
 /// - Coalescing: a tile wanted by several clients is queued once and sits in each of their turns; whichever turn
@@ -29,19 +36,23 @@ public struct RenderQueue<Key: Hashable & Sendable>: Sendable {
 
     public let limit: Int
     public let maximumWait: UInt64
+    public let maxRunningPerClient: Int
     private var entries: [Key: Entry] = [:]
     /// Each client's renders, oldest first (served from the end); may hold keys already taken through another client.
     private var stacks: [String: [Key]] = [:]
-    /// Clients with waiting renders, in turn order; `turn` indexes the next to serve.
+    /// Clients with waiting renders, in turn order; `turn` indexes where the next tie-break starts.
     private var rotation: [String] = []
     private var turn = 0
-    /// Every key in arrival order, for aging; may hold keys already taken.
-    private var arrivals: [Key] = []
-    private var arrivalsStart = 0
+    /// Render seconds each client has been charged (its virtual time).
+    private var usage: [String: Double] = [:]
+    /// Renders started and not yet finished, per client.
+    private var running: [String: Int] = [:]
+    private var removalsSinceCompaction = 0
 
-    public init(limit: Int, maximumWait: UInt64) {
+    public init(limit: Int, maximumWait: UInt64, maxRunningPerClient: Int = .max) {
         self.limit = limit
         self.maximumWait = maximumWait
+        self.maxRunningPerClient = max(1, maxRunningPerClient)
     }
 
     public var count: Int { entries.count }
@@ -66,7 +77,6 @@ public struct RenderQueue<Key: Hashable & Sendable>: Sendable {
             displaced = victim
         }
         entries[key] = Entry(clients: [client], since: now)
-        arrivals.append(key)
         push(key, for: client)
         return displaced.map { .queuedDisplacing($0) } ?? .queued
     }
@@ -79,41 +89,66 @@ public struct RenderQueue<Key: Hashable & Sendable>: Sendable {
         push(key, for: client)
     }
 
-    /// The next render to start, and the renders found on the way that nobody wants any more (the caller answers
-    /// those as abandoned). nil when nothing wanted waits.
-    public mutating func next(now: UInt64, isWanted: (Key) -> Bool) -> (key: Key?, dropped: [Key]) {
+    /// The next render to start, the client whose share it counts against (report it to `finished`), and the renders
+    /// found on the way that nobody wants any more (the caller answers those as abandoned). nil when nothing wanted
+    /// waits.
+    public mutating func next(now: UInt64, isWanted: (Key) -> Bool) -> (key: Key?, client: String, dropped: [Key]) {
         var dropped: [Key] = []
-        while let key = pick(now: now) {
+        while let (key, client) = pick(now: now) {
             remove(key)
-            if isWanted(key) { return (key, dropped) }
+            if isWanted(key) {
+                running[client, default: 0] += 1
+                return (key, client, dropped)
+            }
             dropped.append(key)
         }
-        return (nil, dropped)
+        return (nil, "", dropped)
+    }
+
+    /// A render `next` handed out has finished after `seconds`: counted against `client`'s share, and the client may
+    /// start another.
+    public mutating func finished(_ client: String, seconds: Double) {
+        if let count = running[client] { running[client] = count > 1 ? count - 1 : nil }
+        // A client that has left the rotation is levelled when it returns, so its usage need not be kept (nor grow
+        // a table of every client ever seen).
+        guard stacks[client] != nil else { return }
+        usage[client, default: 0] += max(0, seconds)
     }
 
     /// Removes a render wherever it waits (for example when the server stops).
     public mutating func remove(_ key: Key) {
         guard entries.removeValue(forKey: key) != nil else { return }
-        // Stacks and arrivals are cleaned lazily; keep them from growing without bound.
-        if arrivals.count - arrivalsStart > 4 * (entries.count + 16) { compact() }
+        // Stacks are cleaned lazily (a shared key stays in its other clients' stacks); keep them from growing.
+        removalsSinceCompaction += 1
+        if removalsSinceCompaction > 4 * (entries.count + 16) { compact() }
     }
 
     // MARK: Policy
 
-    private mutating func pick(now: UInt64) -> Key? {
-        if let oldest = oldestWaiting(), let entry = entries[oldest], now &- entry.since > maximumWait {
-            return oldest
-        }
+    private mutating func pick(now: UInt64) -> (Key, String)? {
         while !rotation.isEmpty {
             if turn >= rotation.count { turn = 0 }
-            let client = rotation[turn]
-            if let key = popNewest(of: client) {
-                turn += 1
-                return key
+            // The least-served client below its running cap, searching from `turn` so that equals take turns.
+            var chosen: Int?
+            for step in 0..<rotation.count {
+                let index = (turn + step) % rotation.count
+                guard running[rotation[index], default: 0] < maxRunningPerClient else { continue }
+                if chosen == nil || usage[rotation[index], default: 0] < usage[rotation[chosen!], default: 0] {
+                    chosen = index
+                }
+            }
+            // Everyone waiting is at the cap: nothing starts until one of their renders finishes.
+            guard let chosen else { return nil }
+            let client = rotation[chosen]
+            if let key = popAged(of: client, now: now) ?? popNewest(of: client) {
+                turn = chosen + 1
+                return (key, client)
             }
             // This client has nothing left: it leaves the rotation, and the next client takes this position.
-            rotation.remove(at: turn)
+            rotation.remove(at: chosen)
             stacks[client] = nil
+            usage[client] = nil
+            if chosen < turn { turn -= 1 }
         }
         return nil
     }
@@ -125,19 +160,22 @@ public struct RenderQueue<Key: Hashable & Sendable>: Sendable {
         return nil
     }
 
-    private mutating func oldestWaiting() -> Key? {
-        while arrivalsStart < arrivals.count {
-            let key = arrivals[arrivalsStart]
-            if entries[key] != nil { return key }
-            arrivalsStart += 1
-        }
-        return nil
+    /// The client's oldest render if it has waited past `maximumWait`.
+    private mutating func popAged(of client: String, now: UInt64) -> Key? {
+        guard let stack = stacks[client], let index = stack.firstIndex(where: { entries[$0] != nil }),
+              let entry = entries[stack[index]], now &- entry.since > maximumWait else { return nil }
+        return stacks[client]!.remove(at: index)
     }
 
     private mutating func push(_ key: Key, for client: String) {
+        if waiting(for: client) == 0 {
+            // A client (re)joining starts level with the least-served waiting client: no credit saved while idle.
+            let others = rotation.filter { $0 != client && waiting(for: $0) > 0 }.map { usage[$0, default: 0] }
+            if let least = others.min() { usage[client] = max(usage[client, default: 0], least) }
+        }
         if stacks[client] == nil {
             stacks[client] = []
-            // A new client goes last in the current round, so it waits for at most one render per other client.
+            // Last in the current round among equals.
             rotation.insert(client, at: turn)
             turn += 1
         }
@@ -157,8 +195,7 @@ public struct RenderQueue<Key: Hashable & Sendable>: Sendable {
     }
 
     private mutating func compact() {
-        arrivals = arrivals[arrivalsStart...].filter { entries[$0] != nil }
-        arrivalsStart = 0
+        removalsSinceCompaction = 0
         for client in Array(stacks.keys) { stacks[client]!.removeAll { entries[$0] == nil } }
     }
 }

@@ -404,7 +404,7 @@ public final class RouteHandler: HTTPRequestHandler {
         case .success(let variant): map = variant
         case .failure(let refusal): return finish(refusal.response)
         }
-        let key = ProbeCache.Key(settingsHash: map.settingsHash, re: query["re"] ?? "", im: query["im"] ?? "")
+        let key = ProbeCache.Key(map: map.name, settingsHash: map.settingsHash, re: query["re"] ?? "", im: query["im"] ?? "")
         if let body = probeCache.get(key) { return finish(Self.json(body)) }
         let cache = probeCache
         probeWork.respond(to: context, finish) {

@@ -10,11 +10,19 @@ public struct ServerLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     private let label: String
     private let format: @Sendable () -> ServerLog.Format
+    private let write: @Sendable (String) -> Void
     private static let lock = Mutex(())
 
-    public init(label: String, format: @escaping @Sendable () -> ServerLog.Format) {
+    /// `write` gets each line with its newline; standard error unless a test captures them.
+    public init(label: String, format: @escaping @Sendable () -> ServerLog.Format,
+                write: @escaping @Sendable (String) -> Void = ServerLogHandler.standardError) {
         self.label = label
         self.format = format
+        self.write = write
+    }
+
+    public static let standardError: @Sendable (String) -> Void = { line in
+        lock.withLock { _ in FileHandle.standardError.write(Data(line.utf8)) }
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -25,7 +33,7 @@ public struct ServerLogHandler: LogHandler {
     public func log(event: LogEvent) {
         let merged = metadata.merging(event.metadata ?? [:]) { $1 }
         let line = format() == .json ? jsonLine(event, merged) : textLine(event, merged)
-        Self.lock.withLock { _ in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        write(line + "\n")
     }
 
     private func textLine(_ event: LogEvent, _ metadata: Logger.Metadata) -> String {

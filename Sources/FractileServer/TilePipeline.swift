@@ -74,8 +74,10 @@ public final class TilePipeline: Sendable {
         self.renderer = renderer
         self.metrics = metrics
         self.queueLimit = queueLimit
-        self.state = Mutex(State(pending: RenderQueue(limit: queueLimit, maximumWait: Self.maximumWaitBeforeFirst)))
-        self.workerCount = max(1, workers)
+        // One worker more than any one client may use at once: a client's costly renders never hold every worker.
+        self.workerCount = max(1, workers) + 1
+        self.state = Mutex(State(pending: RenderQueue(limit: queueLimit, maximumWait: Self.maximumWaitBeforeFirst,
+                                                      maxRunningPerClient: max(1, workers))))
         for index in 0..<workerCount {
             let thread = Thread { [self] in self.workLoop() }
             thread.name = "fractile-render-\(index)"
@@ -177,26 +179,34 @@ public final class TilePipeline: Sendable {
     private func workLoop() {
         while true {
             workAvailable.wait()
-            let (job, dropped) = state.withLock { state -> ((TileCacheKey, Flight)?, [TileCacheKey]) in
+            let (job, dropped) = state.withLock { state -> ((TileCacheKey, Flight, String)?, [TileCacheKey]) in
                 guard !state.stopping else { return (nil, []) }
                 let flights = state.flights
-                let (next, dropped) = state.pending.next(now: DispatchTime.now().uptimeNanoseconds) { key in
+                let (next, client, dropped) = state.pending.next(now: DispatchTime.now().uptimeNanoseconds) { key in
                     flights[key]?.waiters.contains { $0.isWanted() } ?? false
                 }
                 guard let key = next, let flight = state.flights[key] else { return (nil, dropped) }
                 state.rendering += 1
-                return ((key, flight), dropped)
+                return ((key, flight, client), dropped)
             }
             for key in dropped {
                 metrics.countRenderDropped()
                 land(key, .failure(.abandoned))
             }
-            guard let (key, flight) = job else {
+            guard let (key, flight, client) = job else {
                 if state.withLock({ $0.stopping }) { return }
                 continue
             }
+            let started = DispatchTime.now().uptimeNanoseconds
             render(key, flight)
-            state.withLock { $0.rendering -= 1 }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+            let more = state.withLock { state -> Bool in
+                state.rendering -= 1
+                state.pending.finished(client, seconds: seconds)
+                return !state.pending.isEmpty
+            }
+            // Renders held back by their client's cap may start now.
+            if more { workAvailable.signal() }
         }
     }
 

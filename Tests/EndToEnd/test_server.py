@@ -337,9 +337,12 @@ def test_tilejson_behind_a_proxy_and_with_a_hostile_host(server):
     _, _, body = httpclient.get(server.port, "/tiles/forward-pass.json", host="tiles.example",
                                 headers=[("X-Forwarded-Proto", "https"), ("X-Forwarded-Prefix", "/fractile/")])
     assert json.loads(body)["tiles"] == ["https://tiles.example/fractile/tiles/forward-pass/{z}/{x}/{y}.png"]
-    # A Host that is not a valid authority is refused (RFC 9112 §3.2), so it never reaches a template.
+    # Not a host at all (RFC 9112 §3.2): refused with 400 before any route sees it.
     status, _, body = httpclient.get(server.port, "/tiles/forward-pass.json", host='evil"><script>')
-    assert status == 400 and b"<script>" not in body
+    assert status == 400 and b"Host" in body
+    # A valid host that is not plain (percent-encoded) never reaches the template: localhost stands in.
+    _, _, body = httpclient.get(server.port, "/tiles/forward-pass.json", host="evil%22%3E")
+    assert json.loads(body)["tiles"] == ["http://localhost/tiles/forward-pass/{z}/{x}/{y}.png"]
 
 
 def test_deep_tiles_and_the_probe_at_long_decimals(server):

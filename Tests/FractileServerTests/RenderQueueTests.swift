@@ -32,6 +32,54 @@ final class RenderQueueTests: XCTestCase {
         XCTAssertEqual(order.filter { $0.hasPrefix("flood") }, (0..<20).reversed().map { "flood\($0)" })
     }
 
+    func testCheapTilesGetTheirShareOfRenderTimeNotOfRenderCount() {
+        var queue = RenderQueue<String>(limit: 100, maximumWait: 5 * second)
+        for index in 0..<20 { _ = queue.enqueue("flood\(index)", client: "flood", now: 0) }
+        for index in 0..<12 { _ = queue.enqueue("view\(index)", client: "user", now: 1) }
+        var order: [String] = []
+        while true {
+            let next = queue.next(now: 2, isWanted: { _ in true })
+            guard let key = next.key else { break }
+            order.append(key)
+            queue.finished(next.client, seconds: next.client == "flood" ? 0.5 : 0.05)
+        }
+        // One flood render (0.5 s) pays for ten of the user's (0.05 s each): the whole view goes within two.
+        let lastView = order.lastIndex { $0.hasPrefix("view") }!
+        XCTAssertLessThanOrEqual(order[...lastView].filter { $0.hasPrefix("flood") }.count, 2, "\(order)")
+    }
+
+    func testAClientBackFromIdleStartsLevelWithNoSavedCredit() {
+        var queue = RenderQueue<String>(limit: 100, maximumWait: 5 * second)
+        _ = queue.enqueue("u0", client: "user", now: 0)
+        XCTAssertEqual(queue.next(now: 0, isWanted: { _ in true }).key, "u0")
+        for index in 0..<10 {
+            _ = queue.enqueue("f\(index)", client: "flood", now: 0)
+            queue.finished("flood", seconds: 1)
+        }
+        _ = queue.enqueue("f10", client: "flood", now: 0)
+        // The flood has used 10 s while the user was away; the user returns level with it, not 10 s ahead.
+        for index in 1...3 { _ = queue.enqueue("u\(index)", client: "user", now: 0) }
+        var order: [String] = []
+        for _ in 0..<4 {
+            let next = queue.next(now: 1, isWanted: { _ in true })
+            order.append(next.key!)
+            queue.finished(next.client, seconds: 1)
+        }
+        XCTAssertEqual(order.filter { $0.hasPrefix("f") }.count, 2, "\(order)")
+    }
+
+    func testAClientAtItsRunningCapLeavesTheLastWorkerToOthers() {
+        var queue = RenderQueue<String>(limit: 100, maximumWait: 5 * second, maxRunningPerClient: 2)
+        for index in 0..<5 { _ = queue.enqueue("f\(index)", client: "flood", now: 0) }
+        XCTAssertEqual(queue.next(now: 1, isWanted: { _ in true }).key, "f4")
+        XCTAssertEqual(queue.next(now: 1, isWanted: { _ in true }).key, "f3")
+        XCTAssertNil(queue.next(now: 1, isWanted: { _ in true }).key, "the flood holds two workers: the third stays free")
+        _ = queue.enqueue("view", client: "user", now: 2)
+        XCTAssertEqual(queue.next(now: 2, isWanted: { _ in true }).key, "view")
+        queue.finished("flood", seconds: 0.5)
+        XCTAssertEqual(queue.next(now: 3, isWanted: { _ in true }).key, "f2")
+    }
+
     func testThreeClientsRoundRobin() {
         var queue = RenderQueue<String>(limit: 100, maximumWait: 5 * second)
         for index in 0..<3 {
@@ -49,6 +97,16 @@ final class RenderQueueTests: XCTestCase {
         _ = queue.enqueue("newer", client: "u", now: 3 * second)
         XCTAssertEqual(queue.next(now: 5 * second + 1, isWanted: { _ in true }).key, "old", "aged past 5 s")
         XCTAssertEqual(queue.next(now: 6 * second, isWanted: { _ in true }).key, "newer")
+    }
+
+    func testAFloodsAgedRendersDoNotTakeOtherClientsTurns() {
+        var queue = RenderQueue<String>(limit: 100, maximumWait: 5 * second)
+        for index in 0..<10 { _ = queue.enqueue("flood\(index)", client: "flood", now: UInt64(index)) }
+        _ = queue.enqueue("view", client: "user", now: 9 * second)
+        let first = queue.next(now: 10 * second, isWanted: { _ in true }).key
+        let second = queue.next(now: 10 * second, isWanted: { _ in true }).key
+        XCTAssertEqual(first, "flood0", "the flood's turn takes its oldest, aged render")
+        XCTAssertEqual(second, "view", "the user's turn still comes next")
     }
 
     func testRendersWhoseClientsLeftAreDroppedWithoutUsingATurn() {

@@ -109,7 +109,7 @@ final class StaticFileServerTests: XCTestCase {
     }
 }
 
-final class TileServerApplicationTests: XCTestCase {
+final class RouteHandlerTests: XCTestCase {
     func testIfNoneMatchUsesWeakComparison() {
         XCTAssertTrue(RouteHandler.matches("\"a\"", "\"a\""))
         XCTAssertTrue(RouteHandler.matches("W/\"a\"", "\"a\""))
