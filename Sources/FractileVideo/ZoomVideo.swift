@@ -67,8 +67,8 @@ public struct ZoomVideo: Sendable {
         min(map.maxZoom, Int((zoom(atFrame: index) - 1e-9).rounded(.up)))
     }
 
-    /// Frame `index` as packed RGB rows (what ffmpeg's rawvideo rgb24 reads). `tile` gives a tile's pixels; tiles
-    /// beyond the map's frame are not asked for (the edge pixels are repeated there).
+    /// Frame `index` as packed RGB rows (what ffmpeg's rawvideo rgb24 reads). `tile` gives a tile's pixels; beyond
+    /// the map's frame (tile 0/0/0's square) the frame is black and no tile is asked for.
     public func frame(_ index: Int, tile: (TileCoordinate) throws -> RGBImage) rethrows -> [UInt8] {
         let size = TileCoordinate.baseSize
         let z = tileZoom(atFrame: index)
@@ -77,13 +77,13 @@ public struct ZoomVideo: Sendable {
         // The centre in tile pixels of zoom z, whose pixel i has its centre at i + 0.5 (MAPS.md "Tile coordinates").
         let centerColumn = (center.re - (map.center.re - map.span / 2)) / map.span * Double(edge)
         let centerRow = ((map.center.im + map.span / 2) - center.im) / map.span * Double(edge)
-        func samples(_ count: Int, _ centre: Double) -> [(Int, Int, Double)] {
+        func samples(_ count: Int, _ centre: Double) -> [(Int, Int, Double, Bool)] {
             (0..<count).map { i in
                 let position = centre + (Double(i) + 0.5 - Double(count) / 2) * factor - 0.5
                 let low = position.rounded(.down)
                 let first = Int(min(max(low, 0), Double(edge - 1)))
                 let second = Int(min(max(low + 1, 0), Double(edge - 1)))
-                return (first, second, position - low)
+                return (first, second, position - low, position >= -0.5 && position <= Double(edge) - 0.5)
             }
         }
         let columns = samples(width, centerColumn)
@@ -99,9 +99,13 @@ public struct ZoomVideo: Sendable {
         var pixels = [UInt8](repeating: 0, count: width * height * 3)
         pixels.withUnsafeMutableBufferPointer { out in
             var offset = 0
-            for (top, bottom, fy) in rows {
+            for (top, bottom, fy, rowInside) in rows {
                 let topTiles = tiles[top / size - firstTileRow], bottomTiles = tiles[bottom / size - firstTileRow]
-                for (left, right, fx) in columns {
+                for (left, right, fx, columnInside) in columns {
+                    guard rowInside && columnInside else {
+                        offset += 3
+                        continue
+                    }
                     for channel in 0..<3 {
                         func value(_ images: [RGBImage], _ x: Int, _ y: Int) -> Double {
                             Double(images[x / size - firstTileColumn].pixels[((y % size) * size + x % size) * 3 + channel])

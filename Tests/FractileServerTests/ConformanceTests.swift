@@ -42,7 +42,7 @@ final class ConformanceTests: XCTestCase {
         XCTAssertTrue(preflight.headers["Access-Control-Allow-Headers"]?.lowercased().contains("if-none-match") ?? false)
         let star = try client.get("*", method: "OPTIONS")
         XCTAssertEqual(star.status, 204)
-        XCTAssertEqual(star.headers["Allow"], "GET, HEAD, OPTIONS")
+        XCTAssertEqual(star.headers["Allow"], "GET, HEAD, OPTIONS, POST, DELETE")
         XCTAssertEqual(try client.get("/healthz").status, 200, "the connection stays usable")
     }
 
@@ -85,7 +85,7 @@ final class ConformanceTests: XCTestCase {
         try known.send("PUT / HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n")
         let put = try known.readResponse()
         XCTAssertEqual(put.status, 405)
-        XCTAssertEqual(put.headers["Allow"], "GET, HEAD, OPTIONS")
+        XCTAssertEqual(put.headers["Allow"], "GET, HEAD, OPTIONS, POST, DELETE")
         live.server.shutdown(gracePeriod: 1)
         XCTAssertTrue(lines.all.contains { $0.contains("\"BREW /tiles/forward-pass/0/0/0.png\" 501") }, "\(lines.all)")
     }
