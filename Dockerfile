@@ -24,8 +24,7 @@ RUN for level in generic v3 v4; do \
         -Xswiftc -target-cpu -Xswiftc "$cpu" \
    && install -D -s -m 0755 "$(swift build -c release --scratch-path ".build-$level" --show-bin-path)/fractile" \
         "/out/fractile-$level" || exit 1; \
-    done \
- && install -D -m 0755 deploy/fractile-launcher.sh /out/fractile
+    done
 
 FROM debian:bookworm-slim
 RUN export DEBIAN_FRONTEND=noninteractive \
@@ -38,7 +37,7 @@ RUN export DEBIAN_FRONTEND=noninteractive \
  && mkdir -p /var/cache/fractile \
  && chown fractile:fractile /var/cache/fractile
 COPY --from=build /out/fractile-generic /out/fractile-v3 /out/fractile-v4 /usr/local/lib/fractile/
-COPY --from=build /out/fractile /usr/local/bin/fractile
+COPY --chmod=0755 deploy/fractile-launcher.sh /usr/local/bin/fractile
 WORKDIR /srv/fractile
 COPY config.json ./
 COPY Public ./Public

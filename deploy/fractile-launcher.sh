@@ -1,8 +1,9 @@
-#!/bin/sh
+#!/bin/bash
 # The image's `fractile`: runs the build of the binary made for this CPU, by what /proc/cpuinfo says.
 # The v4 build (AVX-512 F, BW, CD, DQ, VL) renders about 2x faster than generic x86-64, the v3 one (AVX2) about
 # 1.8x; all three compute the same bytes (Swift does not contract into FMA). exec keeps the PID (SIGTERM reaches
-# the server as PID 1). FRACTILE_KERNEL=generic|v3|v4 overrides the choice (a build the CPU lacks would crash).
+# the server as PID 1) and -a its name (PID 1's command line stays `fractile serve`).
+# FRACTILE_KERNEL=generic|v3|v4 overrides the choice (a build the CPU lacks would crash).
 set -eu
 dir=/usr/local/lib/fractile
 flags=" $(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null | cut -d: -f2) "
@@ -21,4 +22,4 @@ if [ -z "$kernel" ]; then
     # shellcheck disable=SC2086
     if has $v4; then kernel=v4; elif has $v3; then kernel=v3; else kernel=generic; fi
 fi
-exec "$dir/fractile-$kernel" "$@"
+exec -a fractile "$dir/fractile-$kernel" "$@"
