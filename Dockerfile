@@ -14,17 +14,17 @@ WORKDIR /src
 COPY Package.swift ./
 RUN swift package resolve
 COPY . .
-# Three builds of the binary, one per x86-64 psABI level: the launcher (deploy/fractile-launcher.sh) runs the one
-# this CPU can, so the image is as fast as a native build on AVX-512 and AVX2 machines and still runs on any x86-64.
+# Three builds of the binary, one per x86-64 psABI level (v3 and v4 with the LLVM CPUs `make build` uses, haswell
+# and skylake-avx512: this toolchain's clang knows no x86-64-v3/v4): the launcher (deploy/fractile-launcher.sh) runs
+# the one this CPU can, so the image is as fast as a native build on AVX-512 and AVX2 machines and runs on any x86-64.
 # Symbols stripped (install -s): 60 MB instead of 77 MB each; crash backtraces then show addresses, not names.
 RUN for level in generic v3 v4; do \
-      cpu=$([ "$level" = generic ] && echo x86-64 || echo "x86-64-$level"); \
+      cpu=$(case $level in generic) echo x86-64;; v3) echo haswell;; v4) echo skylake-avx512;; esac); \
       swift build -c release --static-swift-stdlib --product fractile --scratch-path ".build-$level" \
         -Xswiftc -target-cpu -Xswiftc "$cpu" \
    && install -D -s -m 0755 "$(swift build -c release --scratch-path ".build-$level" --show-bin-path)/fractile" \
         "/out/fractile-$level" || exit 1; \
-    done \
- && install -D -m 0755 deploy/fractile-launcher.sh /out/fractile
+    done
 
 FROM debian:bookworm-slim
 RUN export DEBIAN_FRONTEND=noninteractive \
@@ -37,7 +37,7 @@ RUN export DEBIAN_FRONTEND=noninteractive \
  && mkdir -p /var/cache/fractile \
  && chown fractile:fractile /var/cache/fractile
 COPY --from=build /out/fractile-generic /out/fractile-v3 /out/fractile-v4 /usr/local/lib/fractile/
-COPY --from=build /out/fractile /usr/local/bin/fractile
+COPY --chmod=0755 deploy/fractile-launcher.sh /usr/local/bin/fractile
 WORKDIR /srv/fractile
 COPY config.json ./
 COPY Public ./Public

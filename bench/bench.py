@@ -58,6 +58,15 @@ DEEP_POINTS = os.path.join(ROOT, "Tests", "reference", "deep_points.json")
 DEEP_ZOOM, SHALLOW_ZOOM = 80, 10
 DEEP_ZOOMS = (40, 60, 80, 100)
 DEEP_TARGET, DEEP_VIEW_TARGET = 1.5, 3.0  # issue #14
+# Points beside deep_points.json: single-regime tiles of gradient_basin (a converged basin, the undecided sea) and a
+# gradient-basin-wirtinger boundary (undecided/converged, bisected to 2^-95 with `fractile probe` at 50 digits).
+DEEP_EXTRA = [
+    ("gradient-basin", "single-regime converged", "0.3", "0.05"),
+    ("gradient-basin", "single-regime undecided", "-0.7", "0.4"),
+    ("gradient-basin-wirtinger", "boundary", "-0.0008945022183134356657419039094080522080256797851",
+     "1.05688728508048187552407374174016912794056409148995"),
+    ("gradient-basin-wirtinger", "single-regime converged", "0.3", "0.05"),
+]
 DEEP_RUNS = 1 if QUICK else 3  # best of, for each tile
 
 lines = []    # the one-line verdicts
@@ -414,15 +423,14 @@ def tile_of(name, re_text, im_text, z):
 
 
 def deep_cases(points):
-    """(map, label, re, im): each map's boundary point at depth, and single-regime points, from deep_points.json."""
+    """(map, label, re, im): each map's deep point from deep_points.json (a boundary where the finder found one, else
+    a single-regime tile), then DEEP_EXTRA."""
     cases = []
     for name in MAPS:
-        for label, key in (("boundary", "tiles"), ("single-regime", "single")):
-            tile = next((t for t in points.get(name, {}).get(key, []) if t["z"] == DEEP_ZOOM), None)
-            if tile is not None:
-                structure = tile.get("structure", key == "tiles")
-                cases.append((name, label if structure or key == "single" else "single-regime", tile["re"], tile["im"]))
-    return cases
+        tile = next((t for t in points.get(name, {}).get("tiles", []) if t["z"] == DEEP_ZOOM), None)
+        if tile is not None:
+            cases.append((name, "boundary" if tile.get("structure", True) else "single-regime", tile["re"], tile["im"]))
+    return cases + [case for case in DEEP_EXTRA if case[0] in MAPS]
 
 
 def deep_zoom():

@@ -6,9 +6,12 @@ import XCTest
 /// a pixel that leaves it continues in double, and may then differ in regime only where the tile itself is on a
 /// boundary at the pixel's scale (a neighbouring pixel, one pixel away, has the other regime in the scalar loop).
 final class PerturbationLanesAgreementTests: XCTestCase {
-    /// Boundary points at depth (Tests/reference/deep_points.json), beside random points of each frame.
+    /// Boundary points at depth (Tests/reference/deep_points.json; the wirtinger one is bench/bench.py's), beside
+    /// random points of each frame.
     static let boundaries: [String: (re: String, im: String)] = [
         "gradient-basin": ("1.79760275334979934121534436339148005024474005", "-1.15379333956718615979991863404459894908997896"),
+        "gradient-basin-wirtinger": ("-0.0008945022183134356657419039094080522080256797851",
+                                     "1.05688728508048187552407374174016912794056409148995"),
     ]
 
     func testLanesAgreeWithTheScalarPerturbationLoop() throws {
