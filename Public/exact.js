@@ -1,4 +1,4 @@
-// Exact coordinates for the viewer at any depth, in BigInt arithmetic (MAPS.md "Tile coordinates").
+// Exact coordinates for the viewer at any depth, in BigInt arithmetic (docs/maps.md "Tile coordinates").
 //
 // A map position is a pair of map fractions u = x / 2^q, v = y / 2^q (BigInt x, y; u, v in [0, 1] on the map, v grows
 // downward). The map's centre and span are doubles, so they are exact binary fractions; a complex coordinate of a
@@ -108,7 +108,7 @@ export function formatDyadic(n, k, digits) {
 // ---------- positions and complex numbers ----------
 
 // The complex number at position {x, y, q}: each part as {n, k}, value n / 2^k.
-//   re = C.re + S (u - 1/2),  im = C.im - S (v - 1/2)   (MAPS.md)
+//   re = C.re + S (u - 1/2),  im = C.im - S (v - 1/2)   (docs/maps.md)
 export function complexAt(frame, position) {
   const { x, y, q } = position;
   const one = pow2(q);

@@ -3,7 +3,7 @@
 //   #map=NAME&z=Z&re=RE&im=IM[&KEY=VALUE...][&compare=1[&vs.KEY=VALUE...]]
 //
 // re and im are exact decimal strings of any length, kept as text. KEY=VALUE are the map's live parameters in the
-// same spelling as a tile URL's query (MAPS.md "Live parameters in URLs"), only those that differ from the map's
+// same spelling as a tile URL's query (docs/maps.md "Live parameters in URLs"), only those that differ from the map's
 // configured value. `compare=1` opens the compare view; its right-hand variant's parameters are `vs.KEY=VALUE`.
 import { parseDecimal } from "./exact.js";
 

@@ -2,7 +2,7 @@
 //
 // A setting is {key, type, label, default, value, live, min, max, minCount, maxCount, sameLengthAs, choices};
 // types "integer", "real", "complex", "complexList", "choice". Values are held as JSON-like values (a number,
-// [re, im], [[re, im], ...], a string) and written as URL text the way MAPS.md "Live parameters in URLs" spells it:
+// [re, im], [[re, im], ...], a string) and written as URL text the way docs/maps.md "Live parameters in URLs" spells it:
 // a complex number `re,im` (or `re` when im is 0), a list `v1;v2;...`, numbers in JavaScript's shortest round-trip
 // form, so equal values always give one text.
 
@@ -42,7 +42,7 @@ export function formatSettingValue(setting, value) {
   }
 }
 
-// A plain number also means [r, 0] wherever a complex number is read (MAPS.md "Complex numbers in JSON").
+// A plain number also means [r, 0] wherever a complex number is read (docs/maps.md "Complex numbers in JSON").
 export function asComplex(value) {
   return Array.isArray(value) ? [Number(value[0]), Number(value[1] || 0)] : [Number(value), 0];
 }

@@ -413,7 +413,7 @@ def render_report(name, z, x, y):
 
 
 def tile_of(name, re_text, im_text, z):
-    """The tile at zoom z that holds the point, exactly (MAPS.md tile coordinates, config numbers as doubles)."""
+    """The tile at zoom z that holds the point, exactly (docs/maps.md tile coordinates, config numbers as doubles)."""
     m = MAPS[name]
     centre = m["center"] if isinstance(m["center"], list) else [m["center"], 0]
     span = Fraction(float(m["span"]))

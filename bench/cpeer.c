@@ -1,10 +1,10 @@
-/* The C peer of `make bench`: the straightforward per-pixel algorithm of MAPS.md in scalar C99 <complex.h>
+/* The C peer of `make bench`: the straightforward per-pixel algorithm of docs/maps.md in scalar C99 <complex.h>
  * (ctanh, cabs), OpenMP over the rows of each tile, no colouring or PNG. It renders every tile of zooms ZMIN..ZMAX
  * of one map and prints, per tile, how many pixels fell in each regime, then the time and tiles per second.
  *
  *   cpeer forward-pass|gradient-basin|gradient-basin-wirtinger|backprop-flow CENTER_RE CENTER_IM SPAN ZMIN ZMAX
  *
- * Defaults of MAPS.md throughout (the shipped maps use them). Build: gcc -O3 -march=native -fopenmp cpeer.c -lm */
+ * Defaults of docs/maps.md throughout (the shipped maps use them). Build: gcc -O3 -march=native -fopenmp cpeer.c -lm */
 #include <complex.h>
 #include <math.h>
 #include <omp.h>

@@ -1,4 +1,4 @@
-/* The C peer of `make bench` for the trainability map: MAPS.md "trainability" as a straightforward scalar C loop per
+/* The C peer of `make bench` for the trainability map: docs/maps.md "trainability" as a straightforward scalar C loop per
  * pixel (forward pass, loss, exact gradients, update; libm tanh), OpenMP over the rows of each tile, no colouring or
  * PNG. It renders every tile of zooms ZMIN..ZMAX and prints, per tile, how many pixels fell in each regime, then
  * the time and tiles per second. With GRID=FILE in the environment it also writes the regimes of the last tile as

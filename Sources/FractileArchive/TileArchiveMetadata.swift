@@ -6,7 +6,7 @@ public struct TileArchiveMetadata: Sendable, Equatable {
     public var map: String
     public var title: String
     public var description: String
-    /// The map kind (MAPS.md), e.g. `forward_pass`.
+    /// The map kind (docs/maps.md), e.g. `forward_pass`.
     public var kind: String
     /// The centre and span of tile 0/0/0 in the complex plane, as exact round-trip decimals.
     public var center: (re: Double, im: Double)

@@ -1,5 +1,5 @@
 /// What is wrong with a configuration, as one line a user can act on: the key path and what was expected,
-/// e.g. `maps[2].learningRate: expected a number or [re, im]` (MAPS.md "Names that outside checks rely on").
+/// e.g. `maps[2].learningRate: expected a number or [re, im]` (docs/maps.md "Names that outside checks rely on").
 public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Where the problem is, e.g. `maps[2].learningRate`; empty for the file itself and for JSON syntax errors.
     public var path: String

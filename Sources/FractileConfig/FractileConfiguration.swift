@@ -1,6 +1,6 @@
 import Foundation
 
-/// Everything config.json says: the server, rendering, caches and the maps (MAPS.md "Names that outside checks
+/// Everything config.json says: the server, rendering, caches and the maps (docs/maps.md "Names that outside checks
 /// rely on"). Every section and every setting but the maps has a default.
 public struct FractileConfiguration: Sendable, Hashable {
     public var server: ServerSettings

@@ -1,4 +1,4 @@
-/// A URL parameter that cannot change a map's settings (MAPS.md "Live parameters in URLs"): the key and why, as
+/// A URL parameter that cannot change a map's settings (docs/maps.md "Live parameters in URLs"): the key and why, as
 /// the one line a 400 answer carries.
 public struct LiveParameterError: Error, Sendable, Equatable, CustomStringConvertible {
     public var key: String

@@ -1,6 +1,6 @@
 import FractileMath
 
-/// Reading one entry of config.json's "maps" (MAPS.md "Names that outside checks rely on").
+/// Reading one entry of config.json's "maps" (docs/maps.md "Names that outside checks rely on").
 extension MapDefinition {
     /// The keys every kind takes besides its own.
     static let commonKeys = ["name", "title", "description", "kind", "center", "span", "maxZoom", "live"]

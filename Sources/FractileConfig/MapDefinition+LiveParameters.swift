@@ -1,6 +1,6 @@
 import FractileMath
 
-/// A map's settings changed for one request by URL query parameters (MAPS.md "Live parameters in URLs"). The same
+/// A map's settings changed for one request by URL query parameters (docs/maps.md "Live parameters in URLs"). The same
 /// settings table that reads config.json reads them, so a tile with parameters is the tile of a config that holds
 /// those settings: same settings hash, same bytes.
 extension MapDefinition {

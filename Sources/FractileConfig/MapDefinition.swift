@@ -17,7 +17,7 @@ public struct MapDefinition: Sendable, Hashable {
     public var name: String
     public var title: String
     public var description: String
-    /// The centre of tile 0/0/0 (MAPS.md "Tile coordinates").
+    /// The centre of tile 0/0/0 (docs/maps.md "Tile coordinates").
     public var center: Complex { didSet { settingsHash = Self.settingsHash(of: self) } }
     /// The width and height of tile 0/0/0 in the complex plane.
     public var span: Double { didSet { settingsHash = Self.settingsHash(of: self) } }

@@ -1,6 +1,6 @@
 import FractileMath
 
-/// Reading a kind's own keys from config.json through its settings table (MAPS.md keys and defaults): a table row
+/// Reading a kind's own keys from config.json through its settings table (docs/maps.md keys and defaults): a table row
 /// `weight.scale` is the member `scale` of the config object `weight`, any other row a key of its own.
 extension MapSettings {
     /// The kind's own config keys in table order.

@@ -3,7 +3,7 @@ import Glibc
 /// How the HTTP server listens and serves; every field has a default, so config.json may omit any of them.
 public struct ServerSettings: Sendable, Hashable {
     public var host = "0.0.0.0"
-    /// 0 picks a free port; the server prints the one it bound (MAPS.md CLI).
+    /// 0 picks a free port; the server prints the one it bound (docs/maps.md CLI).
     public var port = 8080
     /// Static files for `/` (the viewer).
     public var publicDirectory = "Public"

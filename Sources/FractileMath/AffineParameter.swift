@@ -1,4 +1,4 @@
-/// A parameter that depends on the pixel p as scale*p + offset (MAPS.md "Affine parameters").
+/// A parameter that depends on the pixel p as scale*p + offset (docs/maps.md "Affine parameters").
 public struct AffineParameter: Sendable, Hashable {
     public var scale: Complex
     public var offset: Complex

@@ -4,7 +4,7 @@ import Glibc
 import Darwin
 #endif
 
-/// A complex number in double precision; the plane every map lives on (MAPS.md).
+/// A complex number in double precision; the plane every map lives on (docs/maps.md).
 public struct Complex: Sendable, Hashable {
     public var re: Double
     public var im: Double

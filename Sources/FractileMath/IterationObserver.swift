@@ -12,7 +12,7 @@ struct IgnoringObserver: IterationObserver {
 
 /// The probe's observer: keeps the first `capacity` iterates.
 struct OrbitRecorder: IterationObserver {
-    /// MAPS.md: the probe's orbit holds the first up to 256 iterates.
+    /// docs/maps.md: the probe's orbit holds the first up to 256 iterates.
     static let probeCapacity = 256
 
     private(set) var orbit: [Complex] = []

@@ -1,4 +1,4 @@
-/// Everything colouring needs about one pixel, computed without allocation (MAPS.md, per kind).
+/// Everything colouring needs about one pixel, computed without allocation (docs/maps.md, per kind).
 ///
 /// Fields that do not belong to the pixel's kind are nil. Equality treats NaN as equal to NaN, so an outcome
 /// always equals itself.

@@ -1,4 +1,4 @@
-/// Everything known about one pixel (MAPS.md "Probe JSON"): its outcome plus the orbit.
+/// Everything known about one pixel (docs/maps.md "Probe JSON"): its outcome plus the orbit.
 public struct ProbeResult: Sendable {
     public var kind: MapKind
     /// The same outcome the hot path computes for this pixel.
@@ -27,7 +27,7 @@ public struct ProbeResult: Sendable {
     /// backprop_flow: |delta| of the last iterate.
     public var magnitude: Double { outcome.magnitude }
 
-    /// The probe JSON of MAPS.md on one line: map, kind, re, im, (for a point given with more digits than a double
+    /// The probe JSON of docs/maps.md on one line: map, kind, re, im, (for a point given with more digits than a double
     /// holds, "arithmetic": "perturbation"), regime, iterations, the kind's fields, orbit.
     /// Non-finite numbers are written as null.
     public func json(mapName: String, re: Double, im: Double, arithmetic: String? = nil) -> String {

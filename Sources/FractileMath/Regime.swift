@@ -1,4 +1,4 @@
-/// What happened to one pixel's network, by the exact names of MAPS.md. Each kind lists the regimes it reports
+/// What happened to one pixel's network, by the exact names of docs/maps.md. Each kind lists the regimes it reports
 /// (`KindSettings.legendMeanings`); kinds that train share `converged` and `diverged`.
 public enum Regime: String, Sendable, CaseIterable {
     // forward_pass

@@ -21,7 +21,7 @@ public struct RGBImage: Sendable, Equatable {
         return (pixels[offset], pixels[offset + 1], pixels[offset + 2])
     }
 
-    /// The 2x2 mosaic of four equal-sized images; used to check the `@2x` rule of MAPS.md.
+    /// The 2x2 mosaic of four equal-sized images; used to check the `@2x` rule of docs/maps.md.
     public static func mosaic(topLeft: RGBImage, topRight: RGBImage, bottomLeft: RGBImage, bottomRight: RGBImage) -> RGBImage {
         let width = topLeft.width, height = topLeft.height
         var result = RGBImage(width: width * 2, height: height * 2)

@@ -4,7 +4,7 @@ import FractileConfig
 /// perturbation (a 256-bit fixed-point reference orbit at the tile's centre plus double deltas) below that.
 ///
 /// The choice depends on the pixel size alone (span / (256 * 2^z), the same for a `@2x` tile and its children),
-/// as MAPS.md requires of anything that depends on depth.
+/// as docs/maps.md requires of anything that depends on depth.
 public enum TileArithmetic: String, Sendable {
     case double
     case perturbation

@@ -1,8 +1,8 @@
 import FractileMath
 
-/// One XYZ tile of a map (MAPS.md "Tile coordinates"): y grows downward, `scale` 2 is the `@2x` tile.
+/// One XYZ tile of a map (docs/maps.md "Tile coordinates"): y grows downward, `scale` 2 is the `@2x` tile.
 public struct TileCoordinate: Sendable, Hashable, CustomStringConvertible {
-    /// Edge of a scale-1 tile in pixels (T in MAPS.md).
+    /// Edge of a scale-1 tile in pixels (T in docs/maps.md).
     public static let baseSize = 256
     /// Deepest zoom any map may have: tile indices fit 128 bits, and the 192 fractional bits of deep arithmetic
     /// still keep more than 64 bits below a pixel of a span-8 map.
@@ -53,7 +53,7 @@ public struct TileCoordinate: Sendable, Hashable, CustomStringConvertible {
         guard x < edge, y < edge else { throw .outsideGrid(z: z, x: x, y: y) }
     }
 
-    /// (x + (i + 0.5)/T) / 2^z - 0.5 for column i, as MAPS.md writes it. Every step is exact in double while
+    /// (x + (i + 0.5)/T) / 2^z - 0.5 for column i, as docs/maps.md writes it. Every step is exact in double while
     /// x*T + i stays below 2^53 (z <= 44), which covers every zoom where tiles are computed in double: a `@2x` tile
     /// and its four children compute bit-identical pixel centres.
     @inlinable public func columnOffset(_ column: Int) -> Double { Self.offset(tile: x, pixel: column, size: size, z: z) }
@@ -66,7 +66,7 @@ public struct TileCoordinate: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Width of one pixel in units of the map's span: 1 / (T * 2^z) for both scales (a `@2x` pixel is a pixel
-    /// of zoom z + 1). What the choice of arithmetic depends on (MAPS.md: pixel size, never z alone).
+    /// of zoom z + 1). What the choice of arithmetic depends on (docs/maps.md: pixel size, never z alone).
     public var pixelFraction: Double { Double(sign: .plus, exponent: -z - 8 - (scale == 2 ? 1 : 0), significand: 1) }
 
     /// The tile's centre, (x + 1/2) / 2^z - 1/2 and (y + 1/2) / 2^z - 1/2, exactly (z + 1 fractional bits).

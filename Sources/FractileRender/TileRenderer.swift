@@ -16,7 +16,7 @@ public struct TileRenderer: Sendable {
         self.threads = threads > 0 ? threads : max(1, ProcessInfo.processInfo.activeProcessorCount)
     }
 
-    /// The complex number at the centre of pixel (column, row) of `tile` (MAPS.md "Tile coordinates").
+    /// The complex number at the centre of pixel (column, row) of `tile` (docs/maps.md "Tile coordinates").
     public static func pixelCenter(of map: MapDefinition, tile: TileCoordinate, column: Int, row: Int) -> Complex {
         Complex(map.center.re + map.span * tile.columnOffset(column), map.center.im - map.span * tile.rowOffset(row))
     }
@@ -82,7 +82,7 @@ public struct TileRenderer: Sendable {
     }
 
     /// Perturbation: each 256-pixel tile around its own centre. A `@2x` tile is computed as its four children
-    /// (each around the child's centre), so it is their mosaic by construction, as MAPS.md requires.
+    /// (each around the child's centre), so it is their mosaic by construction, as docs/maps.md requires.
     private func forEachPerturbedBlock(_ map: MapDefinition, _ tile: TileCoordinate,
                                        _ body: @Sendable (Int, UnsafeMutableBufferPointer<PixelOutcome>) -> Void) {
         let edge = TileCoordinate.baseSize

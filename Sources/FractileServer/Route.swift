@@ -5,7 +5,7 @@ import Glibc
 import FractileHTTP
 #endif
 
-/// What a request path asks for (MAPS.md "HTTP"), decided from the path alone: a pure function, tested without sockets.
+/// What a request path asks for (docs/maps.md "HTTP"), decided from the path alone: a pure function, tested without sockets.
 public enum Route: Equatable, Sendable {
     case tile(map: String, z: Int, x: UInt128, y: UInt128, scale: Int)
     case tileJSON(map: String)

@@ -5,7 +5,7 @@ import FractileMath
 import FractileRender
 import FractileVideo
 
-/// Answers every route of MAPS.md "HTTP": the HTTP layer calls it per request; tiles come from the `TilePipeline`.
+/// Answers every route of docs/maps.md "HTTP": the HTTP layer calls it per request; tiles come from the `TilePipeline`.
 /// Bad input always gets a 4xx with a one-line reason, never a 500.
 public final class RouteHandler: HTTPRequestHandler {
     private let configuration: FractileConfiguration
@@ -468,7 +468,7 @@ public final class RouteHandler: HTTPRequestHandler {
         let response: HTTPResponse
     }
 
-    /// `map` with the query's live parameters applied (MAPS.md "Live parameters in URLs"); names in `besides` belong
+    /// `map` with the query's live parameters applied (docs/maps.md "Live parameters in URLs"); names in `besides` belong
     /// to the route itself. Anything else that is not a live setting is refused, so no spelling is cached apart.
     static func variant(of map: MapDefinition, query: String?, besides: Set<String> = [])
         -> Result<MapDefinition, Refusal>

@@ -2,7 +2,7 @@ import FractileConfig
 import FractileRender
 
 /// The OGC WMTS 1.0.0 capabilities document (OGC 07-057r7), RESTful encoding: one layer per map and one
-/// TileMatrixSet per map whose matrices are exactly the XYZ tiles (MAPS.md "Tile coordinates"), fetched from the
+/// TileMatrixSet per map whose matrices are exactly the XYZ tiles (docs/maps.md "Tile coordinates"), fetched from the
 /// ordinary `/tiles/...` URLs. The CRS says what the axes are: an engineering CRS on the complex plane (x = real part,
 /// y = imaginary part), or on the log10 learning rates of a trainability map, never Web Mercator. Its unit is
 /// declared as the metre only because WMTS scale denominators are defined through a metre (0.28 mm pixels): one

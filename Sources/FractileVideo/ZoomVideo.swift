@@ -74,7 +74,7 @@ public struct ZoomVideo: Sendable {
         let z = tileZoom(atFrame: index)
         let edge = size << z
         let factor = exp2(Double(z) - zoom(atFrame: index))
-        // The centre in tile pixels of zoom z, whose pixel i has its centre at i + 0.5 (MAPS.md "Tile coordinates").
+        // The centre in tile pixels of zoom z, whose pixel i has its centre at i + 0.5 (docs/maps.md "Tile coordinates").
         let centerColumn = (center.re - (map.center.re - map.span / 2)) / map.span * Double(edge)
         let centerRow = ((map.center.im + map.span / 2) - center.im) / map.span * Double(edge)
         func samples(_ count: Int, _ centre: Double) -> [(Int, Int, Double, Bool)] {

@@ -4,7 +4,7 @@ import FractileMath
 
 struct Probe: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print what the network at one point of a map does, as the probe JSON of MAPS.md."
+        abstract: "Print what the network at one point of a map does, as the probe JSON of docs/maps.md."
     )
 
     @OptionGroup var options: ConfigOptions

@@ -77,7 +77,7 @@ struct SeedPlan {
 
     /// The columns and rows of zoom `z` whose tiles meet `box` (all of them without a box); nil if none do.
     /// Tile x covers re in [left + x*w, left + (x+1)*w] and row y covers im in [top - (y+1)*h, top - y*h]
-    /// (MAPS.md "Tile coordinates": y grows downward). A box edge exactly on a tile edge does not take in the
+    /// (docs/maps.md "Tile coordinates": y grows downward). A box edge exactly on a tile edge does not take in the
     /// neighbour; a box of zero width still takes the tile that holds it.
     static func tileRanges(map: MapDefinition, z: Int, box: Box?) -> (ClosedRange<Int>, ClosedRange<Int>)? {
         let edge = 1 << z

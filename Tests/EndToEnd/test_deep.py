@@ -5,7 +5,7 @@ regime boundary (found with mpmath by Tests/reference/find_deep_points.py, not b
 three zooms where the boundary is self-similar, as basin boundaries are). Each tile is
 rendered with `fractile render --regimes`, and its sampled pixels (an 8 x 8 lattice plus the 16 pixels nearest the
 boundary point) are recomputed with Tests/reference/deep_reference.py: mpmath at 320 bits from the exact pixel centre
-(MAPS.md's formula in rationals, config numbers taken as the doubles a JSON parser makes of them).
+(docs/maps.md's formula in rationals, config numbers taken as the doubles a JSON parser makes of them).
 
 Agreement is required at every sampled pixel except those within numerical margin, which are counted, reported (in
 test-artifacts/deep-agreement.txt) and may not exceed 10% of a tile's sample, so the comparison cannot pass vacuously;

@@ -1,4 +1,4 @@
-"""Live parameters (MAPS.md "Live parameters in URLs") through the real server and CLI: a tile with parameters is
+"""Live parameters (docs/maps.md "Live parameters in URLs") through the real server and CLI: a tile with parameters is
 the tile of a config.json holding those settings, byte for byte; spellings share one ETag; every bad parameter is a
 400 naming the key; probes with parameters agree with the independent Python reference."""
 import copy

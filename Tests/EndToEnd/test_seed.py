@@ -144,7 +144,7 @@ def test_environment_names_the_cache_directory(seeded, tmp_path):
 
 
 def expected_in_box(re0, im0, re1, im1, zooms):
-    """The tiles whose closed square meets the box, computed from MAPS.md's tile coordinates (strict overlap)."""
+    """The tiles whose closed square meets the box, computed from docs/maps.md's tile coordinates (strict overlap)."""
     center_re, center_im, span = FAST_MAP["center"][0], FAST_MAP["center"][1], FAST_MAP["span"]
     left, top = center_re - span / 2, center_im + span / 2
     found = set()

@@ -365,7 +365,7 @@ def leaflet_numbers(page):
 
 
 def check_view(page, chosen, z=None):
-    """The tiles on screen are the real tiles around the hash's exact centre, each where MAPS.md puts it:
+    """The tiles on screen are the real tiles around the hash's exact centre, each where docs/maps.md puts it:
     the tile under the centre holds the centre's pixel at the middle of the map, its neighbours follow on the grid.
     Returns the view, the centre tile's URL and {(x, y): (left, top, natural width)} of the tiles in sight."""
     view = page.hash_view()

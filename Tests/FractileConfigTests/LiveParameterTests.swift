@@ -3,7 +3,7 @@ import XCTest
 
 @testable import FractileConfig
 
-/// URL parameters (MAPS.md "Live parameters in URLs"): strict, canonical, bounded by the map's config.
+/// URL parameters (docs/maps.md "Live parameters in URLs"): strict, canonical, bounded by the map's config.
 final class LiveParameterTests: XCTestCase {
     private let basin = MapDefinition(name: "basin", span: 6, settings: .gradientBasin(GradientBasinSettings()))
     private let flow = MapDefinition(name: "flow", settings: .backpropFlow(BackpropFlowSettings()))

@@ -3,7 +3,7 @@ import XCTest
 
 @testable import FractileConfig
 
-/// config.json for trainability maps: the MAPS.md defaults, and errors that name the key path for each setting out
+/// config.json for trainability maps: the docs/maps.md defaults, and errors that name the key path for each setting out
 /// of range.
 final class TrainabilityConfigTests: XCTestCase {
     private func oneMap(_ members: String) -> String {

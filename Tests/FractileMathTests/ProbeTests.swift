@@ -52,7 +52,7 @@ final class ProbeTests: XCTestCase {
                     try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], text)
                 let expected = ["map", "kind", "re", "im", "regime", "iterations"] + keys[map.settings.kind]! + ["orbit"]
                 XCTAssertEqual(Set(object.keys), Set(expected), text)
-                // Key order as MAPS.md lists it.
+                // Key order as docs/maps.md lists it.
                 let positions = expected.map { text.range(of: "\"\($0)\":")!.lowerBound }
                 XCTAssertEqual(positions, positions.sorted(), text)
                 XCTAssertEqual(object["map"] as? String, map.name)

@@ -3,7 +3,7 @@ import Foundation
 import XCTest
 
 /// trainability against the independent numpy reference (Tests/reference/trainability_reference.py, written from
-/// MAPS.md apart from the Swift code): the drawn data and initial weights, loss curves, and regimes of random
+/// docs/maps.md apart from the Swift code): the drawn data and initial weights, loss curves, and regimes of random
 /// pixels of a z = 0 and a z = 20 tile, for the scalar rule and the lane kernel.
 ///
 /// Numerical margin: near the converge/diverge boundary training is chaotic, so rounding noise (numpy sums matrix
@@ -101,7 +101,7 @@ final class TrainabilityReferenceTests: XCTestCase {
         }
     }
 
-    /// The centre of pixel (i, j) of tile z/x/y of the test frame (MAPS.md "Tile coordinates").
+    /// The centre of pixel (i, j) of tile z/x/y of the test frame (docs/maps.md "Tile coordinates").
     static func pixel(z: Int, x: Int, y: Int, i: Int, j: Int) -> Complex {
         let size = 256.0, scale = Double(1 << z)
         return Complex(center.re + span * ((Double(x) + (Double(i) + 0.5) / size) / scale - 0.5),

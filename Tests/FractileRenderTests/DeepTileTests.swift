@@ -3,7 +3,7 @@ import FractileMath
 import FractileRender
 import XCTest
 
-/// Deep zoom (issue #8): exact tile centres, the switch to perturbation by pixel size, and the MAPS.md tile rules
+/// Deep zoom (issue #8): exact tile centres, the switch to perturbation by pixel size, and the docs/maps.md tile rules
 /// (the @2x mosaic, bytes independent of threads, probe = tile) where tiles are computed by perturbation.
 final class DeepTileTests: XCTestCase {
     /// The shipped maps with deep arithmetic, with a smaller iteration budget, so that deep tiles stay cheap in a test.
@@ -42,7 +42,7 @@ final class DeepTileTests: XCTestCase {
         }
     }
 
-    /// MAPS.md's mosaic rule where tiles are perturbation tiles (each 256 block around its own centre).
+    /// docs/maps.md's mosaic rule where tiles are perturbation tiles (each 256 block around its own centre).
     func testDeepDoubleScaleTileIsTheMosaicOfItsChildren() throws {
         let renderer = TileRenderer()
         for map in try maps(iterations: 40) {

@@ -4,7 +4,7 @@ import FractileRender
 import XCTest
 
 final class TileRendererTests: XCTestCase {
-    /// MAPS.md: the `@2x` tile at z/x/y is, pixel for pixel, the 2x2 mosaic of its four children at z+1.
+    /// docs/maps.md: the `@2x` tile at z/x/y is, pixel for pixel, the 2x2 mosaic of its four children at z+1.
     func testDoubleScaleTileIsTheMosaicOfItsChildrenForEveryShippedMap() throws {
         let renderer = TileRenderer()
         for map in try ShippedConfiguration.load().maps {

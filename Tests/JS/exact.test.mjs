@@ -1,9 +1,9 @@
-// Exact decimal geometry (Public/exact.js) against an independent rational computation of MAPS.md "Tile coordinates".
+// Exact decimal geometry (Public/exact.js) against an independent rational computation of docs/maps.md "Tile coordinates".
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as X from "../../Public/exact.js";
 
-// Rationals as [numerator, denominator] BigInt pairs, reduced; just enough to restate the MAPS.md formulas.
+// Rationals as [numerator, denominator] BigInt pairs, reduced; just enough to restate the docs/maps.md formulas.
 const gcd = (a, b) => { a = a < 0n ? -a : a; b = b < 0n ? -b : b; while (b) [a, b] = [b, a % b]; return a; };
 const R = (n, d = 1n) => { const g = gcd(n, d) || 1n; const s = d < 0n ? -1n : 1n; return [s * n / g, s * d / g]; };
 const add = (a, b) => R(a[0] * b[1] + b[0] * a[1], a[1] * b[1]);
@@ -39,7 +39,7 @@ test("dyadic rationals print rounded half away from zero, trimmed, never -0", ()
   assert.equal(X.formatDyadic(3n, -2, 1), "12");
 });
 
-test("the complex number of a position is MAPS.md's formula, exactly, at depth", () => {
+test("the complex number of a position is docs/maps.md's formula, exactly, at depth", () => {
   const frame = X.makeFrame([-0.8, 0.1], 6, 256);
   for (const [z, tx, ty, i, j] of [[0, 0n, 0n, 0, 0], [3, 5n, 2n, 17, 200], [80, (1n << 79n) + 12345n, (1n << 78n) - 7n, 255, 3]]) {
     // Pixel centre (i, j) of tile z/x/y: u = (x + (i + 1/2)/256) / 2^z.

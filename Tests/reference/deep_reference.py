@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Arbitrary-precision reference for the regimes of MAPS.md, for checking deep-zoom tiles (issue #8).
+"""Arbitrary-precision reference for the regimes of docs/maps.md, for checking deep-zoom tiles (issue #8).
 
-Written from MAPS.md with mpmath, sharing no code with the Swift implementation nor with maps_reference.py (which
+Written from docs/maps.md with mpmath, sharing no code with the Swift implementation nor with maps_reference.py (which
 works in doubles and so cannot say anything below ~1e-16). The parameter plane of every kind, with the kind's
 settings read from a config.json map entry:
 
@@ -65,7 +65,7 @@ def exact(value):
 
 
 def complex_setting(value):
-    """MAPS.md: [re, im], or a plain number r meaning [r, 0]; as exact Fractions of doubles."""
+    """docs/maps.md: [re, im], or a plain number r meaning [r, 0]; as exact Fractions of doubles."""
     if isinstance(value, (list, tuple)):
         return (exact(value[0]), exact(value[1]))
     return (exact(value), Fraction(0))
@@ -123,7 +123,7 @@ def load_maps(config_path):
 
 
 def pixel_center(m, z, x, y, i, j, scale=1):
-    """MAPS.md tile coordinates, exactly: the centre of pixel column i, row j of tile z/x/y, as (Fraction, Fraction)."""
+    """docs/maps.md tile coordinates, exactly: the centre of pixel column i, row j of tile z/x/y, as (Fraction, Fraction)."""
     t = TILE * scale
     n = 2**z
     re = m.center[0] + m.span * ((x + Fraction(2 * i + 1, 2 * t)) / n - Fraction(1, 2))

@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
-"""Independent reference implementation of the maps of MAPS.md, in plain Python with cmath.
+"""Independent reference implementation of the maps of docs/maps.md, in plain Python with cmath.
 
-Written straight from MAPS.md, sharing no code with the Swift implementation, so that tests can compare the two.
+Written straight from docs/maps.md, sharing no code with the Swift implementation, so that tests can compare the two.
 
     python3 Tests/reference/maps_reference.py KIND RE IM [--gradient wirtinger] [--settings JSON] [--map NAME]
 
 KIND is forward_pass, gradient_basin or backprop_flow; RE IM is the pixel p. --settings takes a JSON object with
 the kind's settings as config.json spells them (e.g. {"maxIterations": 100, "weight": {"scale": 1, "offset": 0}});
-complex numbers are [re, im] or a plain number. Prints the probe JSON of MAPS.md on one line.
+complex numbers are [re, im] or a plain number. Prints the probe JSON of docs/maps.md on one line.
 """
 import argparse
 import cmath
@@ -19,7 +19,7 @@ ORBIT_LIMIT = 256
 
 
 def to_complex(value):
-    """MAPS.md: a complex number is [re, im]; a plain number r means [r, 0]."""
+    """docs/maps.md: a complex number is [re, im]; a plain number r means [r, 0]."""
     if isinstance(value, (list, tuple)):
         return complex(float(value[0]), float(value[1]))
     return complex(float(value), 0.0)
@@ -167,7 +167,7 @@ def probe(kind, p, settings=None, gradient=None):
 
 
 def jsonable(value):
-    """Complex as [re, im], non-finite numbers as null (MAPS.md)."""
+    """Complex as [re, im], non-finite numbers as null (docs/maps.md)."""
     if isinstance(value, complex):
         return [jsonable(value.real), jsonable(value.imag)]
     if isinstance(value, float):

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Independent numpy reference of MAPS.md "trainability", written from MAPS.md alone (not from the Swift code).
+"""Independent numpy reference of docs/maps.md "trainability", written from docs/maps.md alone (not from the Swift code).
 
 Each pixel p trains one mean-field tanh network by full-batch gradient descent with eta_1 = 10^p.re (input layer)
-and eta_2 = 10^p.im (output layer). Data and initial weights come from SplitMix64 + Box-Muller in MAPS.md's order.
+and eta_2 = 10^p.im (output layer). Data and initial weights come from SplitMix64 + Box-Muller in docs/maps.md's order.
 The gradients here are written as matrix products (numpy's summation order, not the Swift kernel's), so agreement
 with Swift tests the math, not a transcription.
 
@@ -79,7 +79,7 @@ def loss_and_gradients(X, Y, W, a):
 
 
 def train(given, re, im, curve=False):
-    """One pixel: {"regime", "iterations", "loss", "lossCurve"} as MAPS.md defines them."""
+    """One pixel: {"regime", "iterations", "loss", "lossCurve"} as docs/maps.md defines them."""
     s = settings_of(given)
     X, Y, W, a = problem(s["width"], s["points"], s["seed"])
     eta1, eta2 = 10.0 ** re, 10.0 ** im

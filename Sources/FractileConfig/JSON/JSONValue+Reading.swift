@@ -91,7 +91,7 @@ extension JSONValue {
         }
     }
 
-    /// A complex number: `[re, im]`, or a plain number r meaning [r, 0] (MAPS.md "Complex numbers in JSON").
+    /// A complex number: `[re, im]`, or a plain number r meaning [r, 0] (docs/maps.md "Complex numbers in JSON").
     func complex(at path: String) throws(ConfigurationError) -> Complex {
         let value: Complex
         switch self {

@@ -1,5 +1,5 @@
 /// A map's reference orbit at one wide point: how deep tiles and the probe at long decimal coordinates compute.
-/// The outcome at a pixel C + offset follows MAPS.md's rules exactly as the double loops do; only the arithmetic
+/// The outcome at a pixel C + offset follows docs/maps.md's rules exactly as the double loops do; only the arithmetic
 /// differs (a 256-bit reference orbit plus double-precision deltas, instead of double throughout).
 public struct PerturbationReference: Sendable {
     public let run: any PerturbationRun
@@ -14,6 +14,6 @@ public struct PerturbationReference: Sendable {
     /// The fate of the pixel at the reference point plus `offset` (an offset small enough for a double).
     public func outcome(offset: Complex) -> PixelOutcome { run.outcome(offset: offset) }
 
-    /// Everything about the reference point itself (MAPS.md probe), in the same arithmetic as deep tiles.
+    /// Everything about the reference point itself (docs/maps.md probe), in the same arithmetic as deep tiles.
     public func probe() -> ProbeResult { run.probe() }
 }

@@ -2,7 +2,7 @@
 public protocol PerturbationRun: Sendable {
     /// The fate of the pixel at the reference point plus `offset` (an offset small enough for a double).
     func outcome(offset: Complex) -> PixelOutcome
-    /// Everything about the reference point itself (MAPS.md probe), in the same arithmetic as deep tiles.
+    /// Everything about the reference point itself (docs/maps.md probe), in the same arithmetic as deep tiles.
     func probe() -> ProbeResult
     /// What the kind's lane kernel needs of the reference, made once per tile and shared by the render threads;
     /// empty for kinds whose deep pixels run one by one.

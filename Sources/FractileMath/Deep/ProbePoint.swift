@@ -1,7 +1,7 @@
 /// Where the probe looks, read from two decimal strings, and so in which arithmetic it computes.
 ///
 /// With at most 17 significant digits per part (all a double can tell apart) the point is the nearest double and
-/// the run is the double loop, exactly as MAPS.md's checks compute it. With more digits the point is read to 192
+/// the run is the double loop, exactly as docs/maps.md's checks compute it. With more digits the point is read to 192
 /// fractional bits and the run is the fixed-point reference orbit at that point: the arithmetic of deep tiles.
 public enum ProbePoint: Sendable {
     case double(Complex)
@@ -44,7 +44,7 @@ public enum ProbePoint: Sendable {
         }
     }
 
-    /// What the probe JSON says about the arithmetic: nothing for double (MAPS.md's keys exactly), "perturbation"
+    /// What the probe JSON says about the arithmetic: nothing for double (docs/maps.md's keys exactly), "perturbation"
     /// (as deep tiles name theirs) for the fixed-point orbit.
     public var arithmetic: String? {
         switch self {

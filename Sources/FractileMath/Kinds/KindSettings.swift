@@ -16,7 +16,7 @@ public protocol KindSettings: Sendable, Hashable {
     /// stays in double arithmetic at every depth.
     static var hasPerturbation: Bool { get }
 
-    /// The kind's defaults (MAPS.md).
+    /// The kind's defaults (docs/maps.md).
     init()
 
     /// The iteration (or training-step) budget N.
@@ -37,7 +37,7 @@ public protocol KindSettings: Sendable, Hashable {
     func perturbationRun(at point: WideComplex) -> any PerturbationRun
     /// A rule between settings that the table's per-setting bounds cannot say: the key to blame and why.
     func validationFailure() -> (key: String, message: String)?
-    /// The probe JSON's fields of this kind (MAPS.md "Probe JSON"), after `iterations` and before `orbit`.
+    /// The probe JSON's fields of this kind (docs/maps.md "Probe JSON"), after `iterations` and before `orbit`.
     static func writeProbeFields(of result: ProbeResult, re: Double, im: Double, to json: inout JSONWriter)
 }
 

@@ -1,4 +1,4 @@
-/// A kind of map (MAPS.md: `forward_pass`, `gradient_basin`, `backprop_flow`, `trainability`), by the name that
+/// A kind of map (docs/maps.md: `forward_pass`, `gradient_basin`, `backprop_flow`, `trainability`), by the name that
 /// config.json and the probe JSON use. Each kind defines its constant in its own folder under Kinds/, and
 /// `MapKindRegistry` lists the kinds the server knows.
 public struct MapKind: RawRepresentable, Hashable, Sendable, CustomStringConvertible {

@@ -13,7 +13,7 @@ extension MapSettings {
         base.writeColors(of: outcomes, to: output)
     }
 
-    /// Everything about pixel p (MAPS.md probe). Runs the same loop as `outcome(at:)`, so the two always agree.
+    /// Everything about pixel p (docs/maps.md probe). Runs the same loop as `outcome(at:)`, so the two always agree.
     public func probe(at p: Complex) -> ProbeResult { base.probe(at: p) }
 
     /// The outcomes of many pixels at once through the lane kernels: what tiles use. Regimes agree with

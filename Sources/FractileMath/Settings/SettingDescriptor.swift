@@ -2,7 +2,7 @@
 /// these drives config reading, URL parameters, the settings hash, TileJSON and the viewer's controls.
 public struct SettingDescriptor: Sendable, Hashable {
     /// The key in URLs and the settings hash: a config key (`learningRate`), or a config object's member joined by a
-    /// dot (`weight.scale`, `data.x`), as MAPS.md "Live parameters" names them.
+    /// dot (`weight.scale`, `data.x`), as docs/maps.md "Live parameters" names them.
     public let key: String
     /// A few words for the viewer's control.
     public let label: String

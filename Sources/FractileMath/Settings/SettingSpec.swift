@@ -71,7 +71,7 @@ extension SettingSpec {
             })
     }
 
-    /// The two rows of an affine parameter (MAPS.md "Affine parameters"): `key.scale` and `key.offset`.
+    /// The two rows of an affine parameter (docs/maps.md "Affine parameters"): `key.scale` and `key.offset`.
     public static func affine(
         _ key: String, _ label: String, _ path: WritableKeyPath<Settings, AffineParameter> & Sendable,
         live: SettingBounds

@@ -1,5 +1,5 @@
 extension BackpropFlowSettings {
-    /// The outcome of pixel p (MAPS.md "backprop_flow"); no allocation.
+    /// The outcome of pixel p (docs/maps.md "backprop_flow"); no allocation.
     public func outcome(at p: Complex) -> PixelOutcome {
         var observer = IgnoringObserver()
         return run(at: p, observer: &observer)
@@ -14,7 +14,7 @@ extension BackpropFlowSettings {
         }
     }
 
-    /// The one backprop_flow loop: delta_{n+1} = (1 - tanh(w*delta_n)^2)*delta_n + c (MAPS.md "backprop_flow").
+    /// The one backprop_flow loop: delta_{n+1} = (1 - tanh(w*delta_n)^2)*delta_n + c (docs/maps.md "backprop_flow").
     @inline(__always)
     func run<Observer: IterationObserver>(at p: Complex, observer: inout Observer) -> PixelOutcome {
         let (w, c, delta0) = start(at: p)

@@ -1,4 +1,4 @@
-/// backprop_flow over lanes (MAPS.md "backprop_flow"), the same steps as `BackpropFlowSettings.run` with
+/// backprop_flow over lanes (docs/maps.md "backprop_flow"), the same steps as `BackpropFlowSettings.run` with
 /// `VectorTanh` for tanh and squared magnitudes against squared radii (|delta| itself only for the ring sum).
 ///
 /// Exact cycles end a run early: delta_{n+1} depends on delta_n alone (w and c are fixed per pixel), so once

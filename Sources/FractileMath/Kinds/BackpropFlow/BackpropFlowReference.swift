@@ -39,7 +39,7 @@ public struct BackpropFlowReference: Sendable {
         (self.orbit, self.t, self.s) = (orbit, t, s)
     }
 
-    /// The outcome of pixel C + offset, by MAPS.md's rules.
+    /// The outcome of pixel C + offset, by docs/maps.md's rules.
     func run<Observer: IterationObserver>(offset: Complex, observer: inout Observer) -> PixelOutcome {
         guard orbit.count > 1 else { return settings.run(at: point + offset, observer: &observer) }
         let dw: Complex, dc: Complex, d0: Complex

@@ -1,4 +1,4 @@
-/// Settings of a backprop_flow map (MAPS.md "backprop_flow"); defaults as MAPS.md gives them.
+/// Settings of a backprop_flow map (docs/maps.md "backprop_flow"); defaults as docs/maps.md gives them.
 public struct BackpropFlowSettings: KindSettings, ObservedRule {
     public var weight = AffineParameter(scale: .one, offset: .zero)
     public var input = AffineParameter(scale: .one, offset: .zero)

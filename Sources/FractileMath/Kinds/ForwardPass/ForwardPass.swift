@@ -5,7 +5,7 @@ import Darwin
 #endif
 
 extension ForwardPassSettings {
-    /// The outcome of pixel p (MAPS.md "forward_pass"); no allocation.
+    /// The outcome of pixel p (docs/maps.md "forward_pass"); no allocation.
     public func outcome(at p: Complex) -> PixelOutcome {
         var observer = IgnoringObserver()
         return run(at: p, observer: &observer)
@@ -20,7 +20,7 @@ extension ForwardPassSettings {
         }
     }
 
-    /// The one forward_pass loop: z_{n+1} = tanh(w*z_n + b), d_n = w*(1 - z_{n+1}^2) (MAPS.md "forward_pass").
+    /// The one forward_pass loop: z_{n+1} = tanh(w*z_n + b), d_n = w*(1 - z_{n+1}^2) (docs/maps.md "forward_pass").
     @inline(__always)
     func run<Observer: IterationObserver>(at p: Complex, observer: inout Observer) -> PixelOutcome {
         let (w, b, z0) = start(at: p)

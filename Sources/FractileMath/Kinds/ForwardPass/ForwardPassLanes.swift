@@ -4,7 +4,7 @@ import Glibc
 import Darwin
 #endif
 
-/// forward_pass over lanes (MAPS.md "forward_pass"), the same steps as `ForwardPassSettings.run` with three
+/// forward_pass over lanes (docs/maps.md "forward_pass"), the same steps as `ForwardPassSettings.run` with three
 /// numerical changes: `VectorTanh` for tanh, squared magnitudes against squared thresholds instead of hypot, and the
 /// Lyapunov sum kept as a product of |d_n|^2 whose binary exponent is split off every step (exact up to one rounding
 /// per step), so there is one log per pixel instead of one per step.

@@ -54,7 +54,7 @@ public struct ForwardPassReference: Sendable {
         referenceLog = gain.map { log(Swift.max((w * $0).magnitude, 1e-300)) }
     }
 
-    /// The outcome of pixel C + offset, by MAPS.md's rules, with the same observer protocol as the double loop.
+    /// The outcome of pixel C + offset, by docs/maps.md's rules, with the same observer protocol as the double loop.
     func run<Observer: IterationObserver>(offset: Complex, observer: inout Observer) -> PixelOutcome {
         let dw: Complex, db: Complex, d0: Complex
         switch settings.plane {

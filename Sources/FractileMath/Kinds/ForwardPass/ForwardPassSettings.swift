@@ -1,4 +1,4 @@
-/// Settings of a forward_pass map (MAPS.md "forward_pass"); defaults as MAPS.md gives them.
+/// Settings of a forward_pass map (docs/maps.md "forward_pass"); defaults as docs/maps.md gives them.
 public struct ForwardPassSettings: KindSettings, ObservedRule {
     public var weight = AffineParameter(scale: .one, offset: .zero)
     public var bias = AffineParameter(scale: Complex(0, 0.3), offset: .zero)

@@ -1,5 +1,5 @@
 extension GradientBasinSettings {
-    /// The outcome of starting weight p (MAPS.md "gradient_basin"); no allocation.
+    /// The outcome of starting weight p (docs/maps.md "gradient_basin"); no allocation.
     public func outcome(at p: Complex) -> PixelOutcome {
         var observer = IgnoringObserver()
         return run(at: p, observer: &observer)
@@ -28,7 +28,7 @@ extension GradientBasinSettings {
         return largest
     }
 
-    /// The one gradient_basin loop: w_{n+1} = w_n - eta*g (MAPS.md "gradient_basin").
+    /// The one gradient_basin loop: w_{n+1} = w_n - eta*g (docs/maps.md "gradient_basin").
     @inline(__always)
     func run<Observer: IterationObserver>(at p: Complex, observer: inout Observer) -> PixelOutcome {
         let steps = Swift.max(maxIterations, 0)

@@ -1,4 +1,4 @@
-/// gradient_basin over lanes (MAPS.md "gradient_basin"), the same steps as `GradientBasinSettings.run` with
+/// gradient_basin over lanes (docs/maps.md "gradient_basin"), the same steps as `GradientBasinSettings.run` with
 /// `VectorTanh` for tanh and squared magnitudes against squared thresholds. The saturation test and the loss run
 /// once per pixel, through the reference.
 ///

@@ -52,7 +52,7 @@ public struct GradientBasinReference: Sendable {
         (self.orbit, self.step, self.t, self.s, self.e) = (orbit, step, t, s, e)
     }
 
-    /// The outcome of starting weight C + offset, by MAPS.md's rules.
+    /// The outcome of starting weight C + offset, by docs/maps.md's rules.
     func run<Observer: IterationObserver>(offset: Complex, observer: inout Observer) -> PixelOutcome {
         guard orbit.count > 1 else { return settings.run(at: point + offset, observer: &observer) }
         let steps = Swift.max(settings.maxIterations, 0)

@@ -1,4 +1,4 @@
-/// Settings of a gradient_basin map (MAPS.md "gradient_basin"); defaults as MAPS.md gives them.
+/// Settings of a gradient_basin map (docs/maps.md "gradient_basin"); defaults as docs/maps.md gives them.
 public struct GradientBasinSettings: KindSettings, ObservedRule {
     public var dataX: [Complex] = [-1, -0.5, 0.5, 1].map { Complex($0) }
     public var dataY: [Complex] = [-0.6, -0.3, 0.35, 0.7].map { Complex($0) }

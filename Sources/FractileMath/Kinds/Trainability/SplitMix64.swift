@@ -4,7 +4,7 @@ import Glibc
 import Darwin
 #endif
 
-/// SplitMix64 and the Box-Muller normals that MAPS.md "trainability" draws the data and initial weights from, bit
+/// SplitMix64 and the Box-Muller normals that docs/maps.md "trainability" draws the data and initial weights from, bit
 /// for bit: outside checks regenerate the same numbers.
 public struct SplitMix64: Sendable {
     public var state: UInt64

@@ -9,15 +9,15 @@ struct IgnoringTrainingObserver: TrainingObserver {
     @inline(__always) mutating func observe(ratio: Double) {}
 }
 
-/// Keeps the whole loss curve (MAPS.md: `lossCurve`, r_s for every step taken).
+/// Keeps the whole loss curve (docs/maps.md: `lossCurve`, r_s for every step taken).
 struct LossCurveRecorder: TrainingObserver {
     private(set) var ratios: [Double] = []
     mutating func observe(ratio: Double) { ratios.append(ratio) }
 }
 
 extension TrainabilitySettings {
-    /// The exact scalar rule of MAPS.md "trainability" for pixel p (eta_1 = 10^p.re, eta_2 = 10^p.im): full-batch
-    /// gradient descent from the problem's initial weights, stopping as MAPS.md says. What the probe reports and
+    /// The exact scalar rule of docs/maps.md "trainability" for pixel p (eta_1 = 10^p.re, eta_2 = 10^p.im): full-batch
+    /// gradient descent from the problem's initial weights, stopping as docs/maps.md says. What the probe reports and
     /// the tests hold the lane kernel against.
     func run<Observer: TrainingObserver>(_ problem: TrainingProblem, at p: Complex, observer: inout Observer) -> PixelOutcome {
         let (eta1, eta2) = Self.learningRates(at: p)

@@ -4,7 +4,7 @@ import Glibc
 import Darwin
 #endif
 
-/// Settings of a trainability map (MAPS.md "trainability"); defaults and bounds as MAPS.md gives them.
+/// Settings of a trainability map (docs/maps.md "trainability"); defaults and bounds as docs/maps.md gives them.
 public struct TrainabilitySettings: KindSettings {
     /// h: hidden units, and features per input (1...32).
     public var width = 4

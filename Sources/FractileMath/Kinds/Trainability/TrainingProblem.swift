@@ -5,7 +5,7 @@ import Darwin
 #endif
 
 /// What every pixel of a trainability map trains on: the data and the initial weights, drawn once from SplitMix64
-/// in MAPS.md's order (X row by row, Y, W row by row, a), plus the constants of the mean-field network.
+/// in docs/maps.md's order (X row by row, Y, W row by row, a), plus the constants of the mean-field network.
 public struct TrainingProblem: Sendable {
     public let width: Int
     public let points: Int
