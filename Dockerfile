@@ -29,7 +29,7 @@ RUN for level in generic v3 v4; do \
 FROM debian:bookworm-slim
 RUN export DEBIAN_FRONTEND=noninteractive \
  && apt-get -q update \
- && apt-get -q install -y --no-install-recommends libpng16-16 zlib1g libsqlite3-0 libjs-leaflet \
+ && apt-get -q install -y --no-install-recommends libpng16-16 zlib1g libsqlite3-0 libjs-leaflet ffmpeg \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 fractile \
  && useradd --uid 10001 --gid fractile --home-dir /srv/fractile --no-create-home \
