@@ -22,6 +22,8 @@ VARIANTS = [
       "data": {"x": [-1, 0.5, 1], "y": [-0.5, 0.25, [0.6, 0.1]]}}),
     ("backprop-flow", "1/0/1", {"plane": "input", "weight.offset": "0.8", "input.offset": "0.1,0.05"},
      {"plane": "input", "weight": {"scale": 1, "offset": 0.8}, "input": {"scale": 1, "offset": [0.1, 0.05]}}),
+    ("trainability", "1/1/0", {"width": "2", "maxIterations": "30", "seed": "7"},
+     {"width": 2, "maxIterations": 30, "seed": 7}),
 ]
 
 
