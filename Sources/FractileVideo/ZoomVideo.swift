@@ -44,7 +44,8 @@ public struct ZoomVideo: Sendable {
         let (column, row) = Self.fractions(of: center, in: map)
         guard !center.isOverflow, [column, row].allSatisfy({ !$0.isOverflow && !($0 < .zero) && !(Fixed256.one < $0) }) else {
             let half = map.span / 2, p = center.complexValue
-            throw ArgumentError("center \(p.re) \(p.im): outside \(map.name), which covers re "
+            let near = WideComplex(p) == center ? "" : "near "
+            throw ArgumentError("center \(near)\(p.re) \(p.im): outside \(map.name), which covers re "
                 + "\(map.center.re - half)...\(map.center.re + half), im \(map.center.im - half)...\(map.center.im + half)")
         }
         guard (1...120).contains(fps) else { throw ArgumentError("fps \(fps): expected 1...120") }

@@ -37,12 +37,13 @@ struct Video: ParsableCommand {
     func run() throws {
         // Read as `probe` reads a point: up to 17 digits the nearest double (as the map's own centre is), more digits
         // exactly in fixed point, as deep tiles place theirs.
+        let given = ([center] + centerImaginary).joined(separator: " ")
+        guard centerImaginary.count == 1 else { throw CommandFailure("--center \(given): expected two decimal numbers RE IM") }
         let point: ProbePoint
         do {
-            guard centerImaginary.count == 1 else { throw ProbePoint.ParseError.notADecimal(centerImaginary.joined(separator: " ")) }
             point = try ProbePoint(re: center, im: centerImaginary[0])
         } catch {
-            throw CommandFailure("--center \(([center] + centerImaginary).joined(separator: " ")): expected two decimal numbers RE IM (\(error))")
+            throw CommandFailure("--center \(given): expected two decimal numbers RE IM (\(error))")
         }
         let exactCenter = switch point {
         case .double(let p): WideComplex(p)

@@ -189,6 +189,19 @@ def test_server_video_bad_requests(start_server):
     assert status == 405 and headers["Allow"] == "GET, HEAD"
 
 
+@pytest.mark.parametrize("center, fragment", [
+    (["1"], "--center 1: expected two decimal numbers RE IM"),
+    (["0x1", "0"], "0x1 is not a finite decimal number"),
+    (["-0.8", "3.000000000000000000000000000000000000001"], "--center near -0.8 3.0: outside forward-pass"),
+])
+def test_bad_centres_give_one_clear_line(made, tmp_path, center, fragment):
+    config, _, _, _ = made
+    result = subprocess.run([binary(), "video", MAP, "--config", str(config), "--center", *center, "--zoom", "0-1",
+                             "--output", str(tmp_path / "bad.mp4")], capture_output=True, text=True)
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode != 0 and len(lines) == 1 and fragment in lines[0], result.stderr
+    assert not list(tmp_path.glob("*.mp4"))
+
 # A boundary point of the shipped gradient-basin map with structure at z = 60 (Tests/reference/deep_points.json):
 # far beyond what a double centre can place (its pixels there are 2^-66 of the span).
 DEEP = next(t for t in json.loads((ROOT / "Tests" / "reference" / "deep_points.json").read_text())["gradient-basin"]["tiles"]
