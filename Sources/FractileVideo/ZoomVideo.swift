@@ -102,7 +102,7 @@ public struct ZoomVideo: Sendable {
         }
         let columns = samples(width, baseColumn, centerColumn)
         let rows = samples(height, baseRow, centerRow)
-        // Tiles relative to the base tile (>> floors, so pixels left of it are in tile -1).
+        // Tiles relative to the base tile (256 pixels: >> 8 floors, so pixels left of it are in tile -1).
         let firstTileColumn = columns.first!.0 >> 8, lastTileColumn = columns.last!.1 >> 8
         let firstTileRow = rows.first!.0 >> 8, lastTileRow = rows.last!.1 >> 8
         var tiles: [[RGBImage]] = []

@@ -203,7 +203,7 @@ def test_bad_centres_give_one_clear_line(made, tmp_path, center, fragment):
     assert not list(tmp_path.glob("*.mp4"))
 
 # A boundary point of the shipped gradient-basin map with structure at z = 60 (Tests/reference/deep_points.json):
-# far beyond what a double centre can place (its pixels there are 2^-66 of the span).
+# far beyond what a double centre can place (its pixels there are 2^-68 of the span).
 DEEP = next(t for t in json.loads((ROOT / "Tests" / "reference" / "deep_points.json").read_text())["gradient-basin"]["tiles"]
             if t["z"] == 60)
 DEEP_MAP = next(m for m in json.loads((ROOT / "config.json").read_text())["maps"] if m["name"] == "gradient-basin")
