@@ -164,8 +164,15 @@ public final class RouteHandler: HTTPRequestHandler {
             case .success(let variant): map = variant
             case .failure(let refusal): return refusal.response
             }
-            guard let re = Double(reText), let im = Double(imText), re.isFinite, im.isFinite else {
-                return .text(.badRequest, "re and im: expected finite numbers, got \(reText) \(imText)")
+            // Read as the probe reads a point: exact decimals beyond a double's digits, so any depth the map allows.
+            let center: WideComplex
+            do {
+                switch try ProbePoint(re: reText, im: imText) {
+                case .double(let p): center = WideComplex(p)
+                case .wide(let p): center = p
+                }
+            } catch {
+                return .text(.badRequest, "re and im: \(error)")
             }
             guard let seconds = Double(secondsText), let fps = Int(fpsText) else {
                 return .text(.badRequest, "seconds and fps: expected numbers, got \(secondsText) \(fpsText)")
@@ -173,7 +180,7 @@ public final class RouteHandler: HTTPRequestHandler {
             let video: ZoomVideo
             do throws(ZoomVideo.ArgumentError) {
                 let (width, height) = try ZoomVideo.parseSize(sizeText)
-                video = try ZoomVideo(map: map, center: Complex(re, im), zooms: try ZoomVideo.parseZooms(zoomText),
+                video = try ZoomVideo(map: map, center: center, zooms: try ZoomVideo.parseZooms(zoomText),
                                       seconds: seconds, fps: fps, width: width, height: height)
             } catch {
                 return .text(.badRequest, error.description)

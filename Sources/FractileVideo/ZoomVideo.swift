@@ -7,35 +7,45 @@ import Foundation
 /// going linearly (so the scale exponentially: a smooth, constant-speed dive) from `zooms.lowerBound` to
 /// `zooms.upperBound`. Each frame is composed from the map's tiles at the next whole zoom at or above the frame's
 /// (bilinear, at most halving), so a seeded or cached region renders as fast as the caches serve it, and a frame
-/// at a whole zoom on the tile grid is exactly the tiles' pixels.
+/// at a whole zoom on the tile grid is exactly the tiles' pixels. The centre is exact (fixed point, as deep tiles
+/// place theirs) and which tiles and pixels a frame needs is computed in integers, so a video goes as deep as the map.
 public struct ZoomVideo: Sendable {
     public struct ArgumentError: Error, CustomStringConvertible, Sendable {
         public let description: String
         init(_ description: String) { self.description = description }
     }
 
-    /// Frame positions are computed in double: past this zoom a pixel is too small for a double centre to place.
-    public static let deepestZoom = 40
     public static let maximumSize = 3840
 
     public let map: MapDefinition
-    public let center: Complex
+    public let center: WideComplex
     public let zooms: ClosedRange<Double>
     public let fps: Int
     public let frameCount: Int
     public let width: Int
     public let height: Int
 
+    /// A centre given as a double (the nearest double of what the user wrote).
     public init(map: MapDefinition, center: Complex, zooms: ClosedRange<Double>, seconds: Double, fps: Int,
                 width: Int, height: Int) throws(ArgumentError) {
-        let deepest = Double(min(map.maxZoom, Self.deepestZoom))
+        guard center.re.isFinite, center.im.isFinite else {
+            throw ArgumentError("center \(center.re) \(center.im): expected finite numbers")
+        }
+        try self.init(map: map, center: WideComplex(center), zooms: zooms, seconds: seconds, fps: fps,
+                      width: width, height: height)
+    }
+
+    public init(map: MapDefinition, center: WideComplex, zooms: ClosedRange<Double>, seconds: Double, fps: Int,
+                width: Int, height: Int) throws(ArgumentError) {
+        let deepest = Double(min(map.maxZoom, TileCoordinate.deepestZoom))
         guard zooms.lowerBound >= 0, zooms.upperBound <= deepest else {
             throw ArgumentError("zoom \(zooms.lowerBound)-\(zooms.upperBound): videos of \(map.name) cover zoom 0...\(Int(deepest))")
         }
-        guard center.re.isFinite, center.im.isFinite,
-              abs(center.re - map.center.re) <= map.span / 2, abs(center.im - map.center.im) <= map.span / 2 else {
-            let half = map.span / 2
-            throw ArgumentError("center \(center.re) \(center.im): outside \(map.name), which covers re "
+        let (column, row) = Self.fractions(of: center, in: map)
+        guard !center.isOverflow, [column, row].allSatisfy({ !$0.isOverflow && !($0 < .zero) && !(Fixed256.one < $0) }) else {
+            let half = map.span / 2, p = center.complexValue
+            let near = WideComplex(p) == center ? "" : "near "
+            throw ArgumentError("center \(near)\(p.re) \(p.im): outside \(map.name), which covers re "
                 + "\(map.center.re - half)...\(map.center.re + half), im \(map.center.im - half)...\(map.center.im + half)")
         }
         guard (1...120).contains(fps) else { throw ArgumentError("fps \(fps): expected 1...120") }
@@ -72,35 +82,41 @@ public struct ZoomVideo: Sendable {
     public func frame(_ index: Int, tile: (TileCoordinate) throws -> RGBImage) rethrows -> [UInt8] {
         let size = TileCoordinate.baseSize
         let z = tileZoom(atFrame: index)
-        let edge = size << z
         let factor = exp2(Double(z) - zoom(atFrame: index))
-        // The centre in tile pixels of zoom z, whose pixel i has its centre at i + 0.5 (docs/maps.md "Tile coordinates").
-        let centerColumn = (center.re - (map.center.re - map.span / 2)) / map.span * Double(edge)
-        let centerRow = ((map.center.im + map.span / 2) - center.im) / map.span * Double(edge)
-        func samples(_ count: Int, _ centre: Double) -> [(Int, Int, Double, Bool)] {
-            (0..<count).map { i in
+        let (columnFraction, rowFraction) = Self.fractions(of: center, in: map)
+        // The centre as a tile of zoom z and a position in it; pixels are counted from that tile's first one, so
+        // only small offsets are doubles. Pixel i has its centre at i + 0.5 (docs/maps.md "Tile coordinates").
+        let (baseColumn, centerColumn) = Self.split(columnFraction, z: z)
+        let (baseRow, centerRow) = Self.split(rowFraction, z: z)
+        func samples(_ count: Int, _ base: UInt128, _ centre: Double) -> [(Int, Int, Double, Bool)] {
+            // The grid's first and last pixel relative to the base tile, capped far beyond any frame.
+            let lowest = Int(max(-Int128(base) * Int128(size), -(1 << 40)))
+            let highest = Int(min(((Int128(1) << z) - Int128(base)) * Int128(size) - 1, 1 << 40))
+            return (0..<count).map { i in
                 let position = centre + (Double(i) + 0.5 - Double(count) / 2) * factor - 0.5
                 let low = position.rounded(.down)
-                let first = Int(min(max(low, 0), Double(edge - 1)))
-                let second = Int(min(max(low + 1, 0), Double(edge - 1)))
-                return (first, second, position - low, position >= -0.5 && position <= Double(edge) - 0.5)
+                let first = min(max(Int(low), lowest), highest)
+                let second = min(max(Int(low) + 1, lowest), highest)
+                return (first, second, position - low, position >= Double(lowest) - 0.5 && position <= Double(highest) + 0.5)
             }
         }
-        let columns = samples(width, centerColumn)
-        let rows = samples(height, centerRow)
-        let firstTileColumn = columns.first!.0 / size, lastTileColumn = columns.last!.1 / size
-        let firstTileRow = rows.first!.0 / size, lastTileRow = rows.last!.1 / size
+        let columns = samples(width, baseColumn, centerColumn)
+        let rows = samples(height, baseRow, centerRow)
+        // Tiles relative to the base tile (256 pixels: >> 8 floors, so pixels left of it are in tile -1).
+        let firstTileColumn = columns.first!.0 >> 8, lastTileColumn = columns.last!.1 >> 8
+        let firstTileRow = rows.first!.0 >> 8, lastTileRow = rows.last!.1 >> 8
         var tiles: [[RGBImage]] = []
         for tileRow in firstTileRow...lastTileRow {
             tiles.append(try (firstTileColumn...lastTileColumn).map { tileColumn in
-                try tile(TileCoordinate(z: z, x: tileColumn, y: tileRow))
+                try tile(TileCoordinate(z: z, x: UInt128(Int128(baseColumn) + Int128(tileColumn)),
+                                        y: UInt128(Int128(baseRow) + Int128(tileRow))))
             })
         }
         var pixels = [UInt8](repeating: 0, count: width * height * 3)
         pixels.withUnsafeMutableBufferPointer { out in
             var offset = 0
             for (top, bottom, fy, rowInside) in rows {
-                let topTiles = tiles[top / size - firstTileRow], bottomTiles = tiles[bottom / size - firstTileRow]
+                let topTiles = tiles[(top >> 8) - firstTileRow], bottomTiles = tiles[(bottom >> 8) - firstTileRow]
                 for (left, right, fx, columnInside) in columns {
                     guard rowInside && columnInside else {
                         offset += 3
@@ -108,7 +124,7 @@ public struct ZoomVideo: Sendable {
                     }
                     for channel in 0..<3 {
                         func value(_ images: [RGBImage], _ x: Int, _ y: Int) -> Double {
-                            Double(images[x / size - firstTileColumn].pixels[((y % size) * size + x % size) * 3 + channel])
+                            Double(images[(x >> 8) - firstTileColumn].pixels[((y & 255) * size + (x & 255)) * 3 + channel])
                         }
                         let upper = value(topTiles, left, top) * (1 - fx) + value(topTiles, right, top) * fx
                         let lower = value(bottomTiles, left, bottom) * (1 - fx) + value(bottomTiles, right, bottom) * fx
@@ -119,6 +135,28 @@ public struct ZoomVideo: Sendable {
             }
         }
         return pixels
+    }
+
+    /// Where `center` lies in the map's frame, from its left and top edges, as fractions of the span (0...1 inside).
+    static func fractions(of center: WideComplex, in map: MapDefinition) -> (column: Fixed256, row: Fixed256) {
+        let half = Fixed256(map.span).scaled(byPowerOfTwo: -1), perSpan = Fixed256(map.span).reciprocal
+        return ((center.re - (Fixed256(map.center.re) - half)) * perSpan,
+                ((Fixed256(map.center.im) + half) - center.im) * perSpan)
+    }
+
+    /// A fraction 0...1 of the frame as the tile of zoom z it falls in and the position in that tile in pixels:
+    /// the tile index takes z bits off the top, 56 at a time, exactly.
+    static func split(_ fraction: Fixed256, z: Int) -> (tile: UInt128, pixel: Double) {
+        var rest = fraction, tile: UInt128 = 0, bits = z
+        while bits > 0 {
+            let step = min(bits, 56)
+            rest = rest.scaled(byPowerOfTwo: step)
+            let whole = rest.floorInteger
+            rest -= Fixed256(integer: whole)
+            tile = tile << step | UInt128(whole)
+            bits -= step
+        }
+        return (tile, rest.doubleValue * Double(TileCoordinate.baseSize))
     }
 
     /// `A-B` (decimals allowed), A <= B.

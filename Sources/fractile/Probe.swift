@@ -8,6 +8,7 @@ struct Probe: ParsableCommand {
     )
 
     @OptionGroup var options: ConfigOptions
+    @OptionGroup var live: LiveParameterOptions
     @Argument(help: "The map's name.") var map: String
     // Negative coordinates look like options to a parser; take them verbatim.
     @Argument(parsing: .allUnrecognized, help: "The point: RE IM.") var point: [String] = []
@@ -22,7 +23,7 @@ struct Probe: ParsableCommand {
         } catch {
             throw CommandFailure("expected the point as two finite numbers RE IM (decimals, any number of digits): \(error)")
         }
-        let (_, definition) = try options.loadMap(named: map)
+        let definition = try live.apply(to: try options.loadMap(named: map).1)
         let p = probePoint.complexValue
         print(definition.settings.probe(at: probePoint)
             .json(mapName: definition.name, re: p.re, im: p.im, arithmetic: probePoint.arithmetic))

@@ -8,6 +8,7 @@ struct Render: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Render one tile to a PNG file.")
 
     @OptionGroup var options: ConfigOptions
+    @OptionGroup var live: LiveParameterOptions
     @Argument(help: "The map's name.") var map: String
     @Argument(help: "Zoom level.") var z: Int
     @Argument(help: "Tile column (below 2^Z; any number of digits).") var x: String
@@ -21,7 +22,7 @@ struct Render: ParsableCommand {
     var regimes: String?
 
     func run() throws {
-        let (_, definition) = try options.loadMap(named: map)
+        let definition = try live.apply(to: try options.loadMap(named: map).1)
         guard let column = UInt128(x), let row = UInt128(y) else {
             throw CommandFailure("tile column and row must be non-negative integers, got \(x) \(y)")
         }

@@ -23,6 +23,7 @@ struct Seed: ParsableCommand {
     )
 
     @OptionGroup var options: ConfigOptions
+    @OptionGroup var live: LiveParameterOptions
     @Argument(help: "The map's name.") var map: String
     // Values are taken verbatim (a bbox starts with '-' as often as not) and checked in `run`, one line per error.
     @Option(parsing: .unconditional, help: "Zoom levels: A-B or A.") var zoom: String
@@ -40,7 +41,7 @@ struct Seed: ParsableCommand {
     func run() throws {
         let loaded = try options.loadMap(named: map)
         var configuration = loaded.0
-        let definition = loaded.1
+        let definition = try live.apply(to: loaded.1)
         try EnvironmentOverrides.apply(to: &configuration)
         if let cacheDirectory { configuration.cache.directory = cacheDirectory }
         let zooms = try SeedPlan.parseZooms(zoom, map: definition)

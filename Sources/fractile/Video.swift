@@ -20,9 +20,11 @@ struct Video: ParsableCommand {
     )
 
     @OptionGroup var options: ConfigOptions
+    @OptionGroup var live: LiveParameterOptions
     @Argument(help: "The map's name.") var map: String
     // The real part; the imaginary part follows it (negative numbers look like options, so both are taken verbatim).
-    @Option(parsing: .unconditional, help: "The point to zoom into: --center RE IM.") var center: String
+    @Option(parsing: .unconditional, help: "The point to zoom into: --center RE IM (exact decimals, any number of digits).")
+    var center: String
     @Argument(parsing: .allUnrecognized, help: .hidden) var centerImaginary: [String] = []
     @Option(help: "Zoom levels: A-B (decimals allowed), e.g. 0-12.") var zoom: String
     @Option(help: "Length in seconds.") var seconds: Double = 10
@@ -33,16 +35,28 @@ struct Video: ParsableCommand {
     @Option(help: "Threads per tile render (0: one per core; default: render.threads of the config).") var threads: Int?
 
     func run() throws {
-        guard centerImaginary.count == 1, let re = Double(center), let im = Double(centerImaginary[0]) else {
-            throw CommandFailure("--center: expected two finite numbers RE IM, got \(([center] + centerImaginary).joined(separator: " "))")
+        // Read as `probe` reads a point: up to 17 digits the nearest double (as the map's own centre is), more digits
+        // exactly in fixed point, as deep tiles place theirs.
+        let given = ([center] + centerImaginary).joined(separator: " ")
+        guard centerImaginary.count == 1 else { throw CommandFailure("--center \(given): expected two decimal numbers RE IM") }
+        let point: ProbePoint
+        do {
+            point = try ProbePoint(re: center, im: centerImaginary[0])
+        } catch {
+            throw CommandFailure("--center \(given): expected two decimal numbers RE IM (\(error))")
+        }
+        let exactCenter = switch point {
+        case .double(let p): WideComplex(p)
+        case .wide(let p): p
         }
         var (configuration, definition) = try options.loadMap(named: map)
+        definition = try live.apply(to: definition)
         try EnvironmentOverrides.apply(to: &configuration)
         if let cacheDirectory { configuration.cache.directory = cacheDirectory }
         let video: ZoomVideo
         do {
             let (width, height) = try ZoomVideo.parseSize(size)
-            video = try ZoomVideo(map: definition, center: Complex(re, im), zooms: try ZoomVideo.parseZooms(zoom),
+            video = try ZoomVideo(map: definition, center: exactCenter, zooms: try ZoomVideo.parseZooms(zoom),
                                   seconds: seconds, fps: fps, width: width, height: height)
         } catch {
             throw CommandFailure("--\(error)")

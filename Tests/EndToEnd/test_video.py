@@ -1,7 +1,10 @@
 """`fractile video`: an exponential zoom encoded by ffmpeg, checked by ffprobe, with frames equal (within H.264's
 loss) to the tile mosaic they were composed from."""
 import json
+import math
 import subprocess
+from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 
@@ -31,28 +34,36 @@ def made(tmp_path_factory):
     return config, directory, output, result
 
 
-def frame(path, index):
+def frame(path, index, width=WIDTH, height=HEIGHT):
     """Frame `index` decoded by ffmpeg as packed RGB."""
     result = subprocess.run(["ffmpeg", "-v", "error", "-i", str(path), "-vf", "select=eq(n\\,%d)" % index,
                              "-vframes", "1", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"], capture_output=True, check=True)
-    assert len(result.stdout) == WIDTH * HEIGHT * 3
+    assert len(result.stdout) == width * height * 3
     return result.stdout
 
 
-def mosaic_crop(config, directory, z, left, top):
-    """WIDTH x HEIGHT pixels of zoom z's tile mosaic from tile pixel (left, top), tiles from `fractile render`."""
+def mosaic_crop(config, directory, z, left, top, name=MAP, width=WIDTH, height=HEIGHT):
+    """width x height pixels of zoom z's tile mosaic from tile pixel (left, top), tiles from `fractile render`."""
     tiles = {}
     out = bytearray()
-    for row in range(top, top + HEIGHT):
-        for column in range(left, left + WIDTH):
+    for row in range(top, top + height):
+        for column in range(left, left + width):
             key = (column // 256, row // 256)
             if key not in tiles:
                 png = directory / ("tile-%d-%d-%d.png" % (z, key[0], key[1]))
-                subprocess.run([binary(), "render", MAP, str(z), str(key[0]), str(key[1]), "--config", str(config),
+                subprocess.run([binary(), "render", name, str(z), str(key[0]), str(key[1]), "--config", str(config),
                                 "--output", str(png)], check=True, capture_output=True)
                 tiles[key] = pngread.decode(png.read_bytes())[2]
             out += bytes(tiles[key][row % 256][column % 256])
     return bytes(out)
+
+
+def probe_video(path):
+    """ffprobe's codec, size, pixel format and counted frames of the video stream."""
+    return json.loads(subprocess.run(
+        ["ffprobe", "-v", "error", "-select_streams", "v:0", "-count_frames", "-show_entries",
+         "stream=codec_name,width,height,nb_read_frames,pix_fmt", "-of", "json", str(path)],
+        capture_output=True, text=True, check=True).stdout)["streams"][0]
 
 
 def mean_difference(a, b):
@@ -61,10 +72,7 @@ def mean_difference(a, b):
 
 def test_ffprobe_sees_h264_of_the_size_and_exactly_seconds_times_fps_frames(made):
     _, _, output, result = made
-    probe = json.loads(subprocess.run(
-        ["ffprobe", "-v", "error", "-select_streams", "v:0", "-count_frames", "-show_entries",
-         "stream=codec_name,width,height,nb_read_frames,pix_fmt", "-of", "json", str(output)],
-        capture_output=True, text=True, check=True).stdout)["streams"][0]
+    probe = probe_video(output)
     assert probe["codec_name"] == "h264" and probe["pix_fmt"] == "yuv420p"
     assert (probe["width"], probe["height"]) == (WIDTH, HEIGHT)
     assert int(probe["nb_read_frames"]) == 10
@@ -97,7 +105,7 @@ def test_bad_arguments_give_one_clear_line(made, tmp_path):
     cases = [
         (dict(size="321x240"), "even"),
         (dict(zoom="3-1"), "A <= B"),
-        (dict(zoom="0-90"), "zoom 0...40"),
+        (dict(zoom="0-101"), "zoom 0...100"),
         (dict(seconds="0.15"), "whole number of frames"),
         (dict(fps="0"), "fps"),
     ]
@@ -159,10 +167,7 @@ def test_server_video_jobs_one_at_a_time_cancellable_and_downloadable(start_serv
     assert status == 200 and headers["Content-Type"] == "video/mp4"
     path = tmp_path / "served.mp4"
     path.write_bytes(body)
-    probe = json.loads(subprocess.run(
-        ["ffprobe", "-v", "error", "-select_streams", "v:0", "-count_frames", "-show_entries",
-         "stream=codec_name,width,height,nb_read_frames", "-of", "json", str(path)],
-        capture_output=True, text=True, check=True).stdout)["streams"][0]
+    probe = probe_video(path)
     assert (probe["codec_name"], probe["width"], probe["height"], int(probe["nb_read_frames"])) == ("h264", WIDTH, HEIGHT, 10)
 
 
@@ -182,3 +187,67 @@ def test_server_video_bad_requests(start_server):
     assert status == 405 and headers["Allow"] == "POST"
     status, headers, _ = call(server, "DELETE", "/maps.json")
     assert status == 405 and headers["Allow"] == "GET, HEAD"
+
+
+@pytest.mark.parametrize("center, fragment", [
+    (["1"], "--center 1: expected two decimal numbers RE IM"),
+    (["0x1", "0"], "0x1 is not a finite decimal number"),
+    (["-0.8", "3.000000000000000000000000000000000000001"], "--center near -0.8 3.0: outside forward-pass"),
+])
+def test_bad_centres_give_one_clear_line(made, tmp_path, center, fragment):
+    config, _, _, _ = made
+    result = subprocess.run([binary(), "video", MAP, "--config", str(config), "--center", *center, "--zoom", "0-1",
+                             "--output", str(tmp_path / "bad.mp4")], capture_output=True, text=True)
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode != 0 and len(lines) == 1 and fragment in lines[0], result.stderr
+    assert not list(tmp_path.glob("*.mp4"))
+
+# A boundary point of the shipped gradient-basin map with structure at z = 60 (Tests/reference/deep_points.json):
+# far beyond what a double centre can place (its pixels there are 2^-68 of the span).
+DEEP = next(t for t in json.loads((ROOT / "Tests" / "reference" / "deep_points.json").read_text())["gradient-basin"]["tiles"]
+            if t["z"] == 60)
+DEEP_MAP = next(m for m in json.loads((ROOT / "config.json").read_text())["maps"] if m["name"] == "gradient-basin")
+DEEP_WIDTH, DEEP_HEIGHT = 96, 64
+
+
+def bilinear_crop(config, directory, z, left, top):
+    """The frame a view whose first pixel centre is at mosaic position (left, top) (exact fractions) samples."""
+    column, row = math.floor(left), math.floor(top)
+    fx, fy = float(left - column), float(top - row)
+    block = mosaic_crop(config, directory, z, column, row, DEEP_MAP["name"], DEEP_WIDTH + 1, DEEP_HEIGHT + 1)
+    stride = (DEEP_WIDTH + 1) * 3
+    out = bytearray()
+    for j in range(DEEP_HEIGHT):
+        for i in range(DEEP_WIDTH):
+            for c in range(3):
+                at = lambda dx, dy: block[(j + dy) * stride + (i + dx) * 3 + c]
+                upper = at(0, 0) * (1 - fx) + at(1, 0) * fx
+                lower = at(0, 1) * (1 - fx) + at(1, 1) * fx
+                out.append(min(255, max(0, round(upper * (1 - fy) + lower * fy))))
+    return bytes(out)
+
+
+def test_a_deep_video_around_a_long_decimal_point_is_its_tile_mosaic(tmp_path):
+    config = write_config(tmp_path, maps=[DEEP_MAP])
+    output = tmp_path / "deep.mp4"
+    result = subprocess.run([binary(), "video", DEEP_MAP["name"], "--config", str(config), "--cache-directory",
+                             str(tmp_path / "cache"), "--center", DEEP["re"], DEEP["im"], "--zoom", "58-60",
+                             "--seconds", "1", "--fps", "4", "--size", "%dx%d" % (DEEP_WIDTH, DEEP_HEIGHT),
+                             "--output", str(output)], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    probe = probe_video(output)
+    assert (probe["codec_name"], probe["width"], probe["height"], int(probe["nb_read_frames"])) == (
+        "h264", DEEP_WIDTH, DEEP_HEIGHT, 4)
+    # The last frame is at zoom 60: the point's exact position in zoom 60's mosaic, less half the frame.
+    z, span, (re0, im0) = 60, Fraction(DEEP_MAP["span"]), map(Fraction, DEEP_MAP["center"])
+    edge = 256 * 2 ** z
+    column = (Fraction(Decimal(DEEP["re"])) - (re0 - span / 2)) / span * edge
+    row = ((im0 + span / 2) - Fraction(Decimal(DEEP["im"]))) / span * edge
+    decoded = frame(output, 3, DEEP_WIDTH, DEEP_HEIGHT)
+    expected = bilinear_crop(config, tmp_path, z, column - DEEP_WIDTH // 2, row - DEEP_HEIGHT // 2)
+    assert len(set(expected)) > 8, "the mosaic has structure to compare"
+    assert mean_difference(decoded, expected) < 6
+    # Placed to the pixel: one pixel off is already further, six pixels off far.
+    for dx, dy, factor in [(1, 0, 1), (0, 1, 1), (6, 0, 2), (0, -6, 2)]:
+        shifted = bilinear_crop(config, tmp_path, z, column - DEEP_WIDTH // 2 + dx, row - DEEP_HEIGHT // 2 + dy)
+        assert mean_difference(decoded, shifted) > factor * mean_difference(decoded, expected), (dx, dy)
