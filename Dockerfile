@@ -1,5 +1,5 @@
 # fractile: a two-stage image. The builder compiles a release binary with the Swift runtime linked in statically;
-# the runtime stage is Debian slim with libpng, zlib and Leaflet, a non-root user and the disk cache on a volume.
+# the runtime stage is Debian slim with libpng, zlib, SQLite (archives) and Leaflet, a non-root user and the disk cache on a volume.
 #   docker build -t fractile .        (or podman build)
 #   docker run --rm -p 8080:8080 -v fractile-tiles:/var/cache/fractile fractile
 # See docs/deployment.md.
@@ -7,7 +7,7 @@
 FROM swift:6.3-bookworm AS build
 RUN export DEBIAN_FRONTEND=noninteractive \
  && apt-get -q update \
- && apt-get -q install -y --no-install-recommends libpng-dev zlib1g-dev pkg-config \
+ && apt-get -q install -y --no-install-recommends libpng-dev zlib1g-dev libsqlite3-dev pkg-config \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # Dependencies first: this layer is reused until Package.swift changes.
@@ -21,7 +21,7 @@ RUN swift build -c release --static-swift-stdlib --product fractile \
 FROM debian:bookworm-slim
 RUN export DEBIAN_FRONTEND=noninteractive \
  && apt-get -q update \
- && apt-get -q install -y --no-install-recommends libpng16-16 zlib1g libjs-leaflet \
+ && apt-get -q install -y --no-install-recommends libpng16-16 zlib1g libsqlite3-0 libjs-leaflet \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 fractile \
  && useradd --uid 10001 --gid fractile --home-dir /srv/fractile --no-create-home \

@@ -14,11 +14,11 @@ AVX512 := $(and $(filter avx512f,$(CPU_FEATURES)),$(filter avx512vl,$(CPU_FEATUR
 CPU_FLAGS ?= $(if $(AVX512),-Xswiftc -target-cpu -Xswiftc skylake-avx512,$(if $(filter avx2,$(CPU_FEATURES)),-Xswiftc -target-cpu -Xswiftc haswell,))
 
 # Debian packages: what building and serving need, and what the tests drive (browser, real clients, peers).
-RUN_PACKAGES := pkg-config libpng-dev zlib1g-dev libjs-leaflet
-TEST_PACKAGES := $(RUN_PACKAGES) chromium chromium-driver curl wrk nginx-light slowhttptest prometheus
-PIP_TEST_PACKAGES := selenium pytest mpmath
+RUN_PACKAGES := pkg-config libpng-dev zlib1g-dev libsqlite3-dev libjs-leaflet ffmpeg
+TEST_PACKAGES := $(RUN_PACKAGES) chromium chromium-driver curl wrk nginx-light slowhttptest prometheus nodejs sqlite3 gdal-bin
+PIP_TEST_PACKAGES := selenium pytest mpmath pmtiles
 
-.PHONY: all build run test test-swift test-e2e deps-run deps-test clean
+.PHONY: all build run test test-js test-swift test-e2e deps-run deps-test clean
 
 all: build
 
@@ -36,7 +36,7 @@ deps-run:
 
 deps-test:
 	$(call install_missing,$(TEST_PACKAGES))
-	@$(PYTHON) -c 'import selenium, pytest, mpmath' 2>/dev/null || $(PYTHON) -m pip install -q $(PIP_TEST_PACKAGES)
+	@$(PYTHON) -c 'import selenium, pytest, mpmath, pmtiles' 2>/dev/null || $(PYTHON) -m pip install -q $(PIP_TEST_PACKAGES)
 
 build: deps-run
 	$(SWIFT) build -c release $(CPU_FLAGS)
@@ -44,10 +44,14 @@ build: deps-run
 run: build
 	$(BIN) serve --config $(CONFIG)
 
-# Swift suites (units and the live server on port 0), then the end-to-end suite: the CLI, real clients and a real
+# The viewer's units, the Swift suites (units and the live server on port 0), then the end-to-end suite: the CLI, real clients and a real
 # browser against real servers on free ports.
 test: deps-test build
-	$(MAKE) test-swift test-e2e
+	$(MAKE) test-js test-swift test-e2e
+
+# The viewer's pure parts (geometry, hash, parameters, probe words, retry waits) under node --test: no browser.
+test-js:
+	node --test Tests/JS/*.test.mjs
 
 test-swift:
 	$(SWIFT) test -c release $(CPU_FLAGS) -Xswiftc -enable-testing --scratch-path .build-test --disable-swift-testing

@@ -54,7 +54,9 @@ private func checkParser(_ input: UnsafeRawBufferPointer, limits: HTTPParserLimi
     case .request(let request, let consumed):
         if consumed <= 0 || consumed > input.count { violated("consumed \(consumed) of \(input.count)", input) }
         if !HTTPRequestParser.allowedMethods.contains(request.method) { violated("method \(request.method)", input) }
-        if !request.path.hasPrefix("/") { violated("path does not start with '/'", input) }
+        if !request.path.hasPrefix("/") && !(request.path == "*" && request.method == "OPTIONS") {
+            violated("path does not start with '/' (and is not OPTIONS *)", input)
+        }
         if request.target.utf8.contains(where: { $0 <= 0x20 || $0 >= 0x7F }) { violated("raw byte in target", input) }
         if request.path.utf8.contains(where: { $0 == UInt8(ascii: "?") }) { violated("'?' in path", input) }
         if request.version.major != 1 { violated("version \(request.version)", input) }

@@ -5,7 +5,9 @@
    against bench/cpeer.c (scalar <complex.h> ctanh, OpenMP over rows, gcc -O3 -march=native -fopenmp); the two must
    agree on regime counts;
 2. cores: the same with the server pinned to one core;
-3. warm serving: wrk -c 64 over keep-alive for cached tiles, against nginx serving the same PNG files from disk;
+3. warm serving: wrk -c 64 over keep-alive for cached tiles, against nginx serving the same PNG files from disk,
+   with access logs off on both sides and on on both sides (each to a file); then probe isolation (issue #16): the
+   cached-tile p50 while 4 connections flood deep probes, against the same p50 without the flood;
 4. PNG: encoding's share of a cold tile, bytes against a plain RGB PNG of the same pixels;
 5. memory: peak RSS under a random-tile load against the memory-cache budget + 64 MB;
 6. deep zoom (issue #8): render seconds of a z = 80 tile at each map's deep point (Tests/reference/deep_points.json)
@@ -94,9 +96,9 @@ def run_peer(peer, name, max_z, cpus="0,1"):
     return rate, counts
 
 
-def bench_config(directory, memory_bytes=None):
+def bench_config(directory, memory_bytes=None, access_log=False):
     config = json.loads(json.dumps(CONFIG))
-    config["server"]["accessLog"] = False  # nginx logs nothing either
+    config["server"]["accessLog"] = access_log  # off unless nginx logs too
     config["server"]["publicDirectory"] = os.path.join(ROOT, "Public")
     config["cache"]["directory"] = os.path.join(directory, "cache")
     if memory_bytes is not None:
@@ -109,15 +111,22 @@ def bench_config(directory, memory_bytes=None):
 class Server:
     """fractile serve on a free port with fresh caches, optionally pinned to some cores."""
 
-    def __init__(self, cpus="0,1", memory_bytes=None):
+    def __init__(self, cpus="0,1", memory_bytes=None, access_log=None):
+        """`access_log`: a file that gets standard output, access log on (as a server's log usually goes)."""
         self.directory = tempfile.mkdtemp(dir=WORK)
-        config = bench_config(self.directory, memory_bytes)
-        self.process = subprocess.Popen(["taskset", "-c", cpus, BIN, "serve", "--config", config, "--port", "0",
-                                         "--host", "127.0.0.1"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                        text=True)
-        line = self.process.stdout.readline()
+        config = bench_config(self.directory, memory_bytes, access_log=access_log is not None)
+        command = ["taskset", "-c", cpus, BIN, "serve", "--config", config, "--port", "0", "--host", "127.0.0.1"]
+        if access_log is None:
+            self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+            line = self.process.stdout.readline()
+            threading.Thread(target=self.process.stdout.read, daemon=True).start()
+        else:
+            self.process = subprocess.Popen(command, stdout=open(access_log, "w"), stderr=subprocess.DEVNULL)
+            line = ""
+            while "port" not in line and self.process.poll() is None:
+                time.sleep(0.05)
+                line = open(access_log).readline()
         self.port = int(re.search(r"port (\d+)", line).group(1))
-        threading.Thread(target=self.process.stdout.read, daemon=True).start()
 
     def url(self, name, z, x, y):
         return f"http://127.0.0.1:{self.port}/tiles/{name}/{z}/{x}/{y}.png"
@@ -242,23 +251,26 @@ def wrk(url, lua=None, seconds=WRK_SECONDS, connections=64):
         command += ["-s", lua]
     out = subprocess.run(command + [url], check=True, capture_output=True, text=True).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
-    p99_ms = float(p99.group(1)) * {"us": 1e-3, "ms": 1, "s": 1e3}[p99.group(2)]
+
+    def percentile_ms(label):
+        found = re.search(label + r"%\s+([\d.]+)(us|ms|s)", out)
+        return float(found.group(1)) * {"us": 1e-3, "ms": 1, "s": 1e3}[found.group(2)]
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return rate, p99_ms, int(non2xx.group(1)) if non2xx else 0
+    return rate, percentile_ms("99"), int(non2xx.group(1)) if non2xx else 0, percentile_ms("50")
 
 
 def median_run(runs):
     """Median req/s and median p99 of wrk runs, and all their non-2xx responses."""
-    rates = sorted(r for r, _, _ in runs)
-    p99s = sorted(p for _, p, _ in runs)
-    return rates[len(rates) // 2], p99s[len(p99s) // 2], sum(n for _, _, n in runs)
+    rates = sorted(run[0] for run in runs)
+    p99s = sorted(run[1] for run in runs)
+    return rates[len(rates) // 2], p99s[len(p99s) // 2], sum(run[2] for run in runs)
 
 
-def warm_serving():
+def warm_serving(logs=False):
+    """Cached tiles against nginx; with `logs`, both sides write an access-log line per request to a file."""
     name = "forward-pass"
-    server = Server()
     root = tempfile.mkdtemp(dir=WORK)
+    server = Server(access_log=os.path.join(root, "fractile-access.log") if logs else None)
     try:
         paths = []
         for z, x, y in tiles(MAX_Z):
@@ -282,7 +294,7 @@ pid {prefix}/nginx.pid;
 error_log {prefix}/logs/error.log;
 events {{ worker_connections 1024; }}
 http {{
-    access_log off;
+    access_log {os.path.join(prefix, "logs", "access.log") if logs else "off"};
     sendfile on;
     tcp_nopush on;
     tcp_nodelay on;
@@ -319,17 +331,49 @@ http {{
                 rounds["nginx"].append(wrk(f"http://127.0.0.1:{port}", lua))
             ours, theirs = (median_run(rounds[side]) for side in ("fractile", "nginx"))
             for side, runs in rounds.items():
-                say(f"  warm rounds {side}: " + ", ".join(f"{r:.0f} req/s p99 {p:.2f} ms" for r, p, _ in runs),
-                    verdict=False)
+                say(f"  warm rounds {side}, logs {'on' if logs else 'off'}: "
+                    + ", ".join(f"{run[0]:.0f} req/s p99 {run[1]:.2f} ms" for run in runs), verdict=False)
         finally:
             nginx.terminate()
             nginx.wait(timeout=30)
         ratio = ours[0] / theirs[0]
         p99_ratio = ours[1] / theirs[1]
         ok = ratio >= 1 and p99_ratio <= 2 and ours[2] == 0
-        say(f"warm {name} wrk -c 64 (median of {WRK_ROUNDS}): fractile {ours[0]:.0f} req/s p99 {ours[1]:.2f} ms, nginx {theirs[0]:.0f} req/s "
+        say(f"warm {name} logs {'on ' if logs else 'off'} wrk -c 64 (median of {WRK_ROUNDS}): fractile {ours[0]:.0f} req/s p99 {ours[1]:.2f} ms, nginx {theirs[0]:.0f} req/s "
             f"p99 {theirs[1]:.2f} ms, ratio {ratio:.2f}x req/s, p99 {p99_ratio:.2f}x "
             f"(target >= 1x, p99 <= 2x) {'PASS' if ok else 'FAIL'}")
+    finally:
+        server.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def probe_isolation():
+    """Issue #16: cached-tile p50 (wrk -c 4 on one tile) while 4 connections ask deep probes, each a new point (so
+    the probe cache cannot answer), against the p50 without the flood, in the same run."""
+    server = Server()
+    root = tempfile.mkdtemp(dir=WORK)
+    try:
+        tile = server.url("forward-pass", 2, 1, 1)
+        server.get("forward-pass", 2, 1, 1)
+        lua = os.path.join(root, "probes.lua")
+        with open(lua, "w") as f:
+            f.write("counter = 0\nrequest = function()\n  counter = counter + 1\n"
+                    "  return wrk.format(nil, string.format('/probe/backprop-flow?re=0.3%030d1&im=0.2%030d1', counter, "
+                    "math.random(1, 1000000000)))\nend\n")
+        seconds = 3 if QUICK else 5
+        quiet = wrk(tile, seconds=seconds, connections=4)
+        flood = subprocess.Popen(["wrk", "-t", "1", "-c", "4", "-d", f"{seconds + 4}s", "-s", lua,
+                                  f"http://127.0.0.1:{server.port}"], stdout=subprocess.PIPE, text=True)
+        time.sleep(1)
+        loaded = wrk(tile, seconds=seconds, connections=4)
+        probes = flood.communicate()[0]
+        probe_rate = float(re.search(r"Requests/sec:\s+([\d.]+)", probes).group(1))
+        ratio = loaded[3] / quiet[3]
+        say(f"  isolation: cached tile quiet {quiet[0]:.0f} req/s p50 {quiet[3]:.3f} ms p99 {quiet[1]:.2f} ms; "
+            f"under the probe flood {loaded[0]:.0f} req/s p50 {loaded[3]:.3f} ms p99 {loaded[1]:.2f} ms; "
+            f"probes answered {probe_rate:.0f}/s (200 or 503)", verdict=False)
+        say(f"probe isolation: cached-tile p50 under 4 deep-probe connections {loaded[3]:.3f} ms, without "
+            f"{quiet[3]:.3f} ms, ratio {ratio:.2f}x (target <= 3x) {'PASS' if ratio <= 3 else 'FAIL'}")
     finally:
         server.stop()
         shutil.rmtree(root, ignore_errors=True)
@@ -419,7 +463,7 @@ def memory():
 
         sampler = threading.Thread(target=sample)
         sampler.start()
-        rate, _, non2xx = wrk(f"http://127.0.0.1:{server.port}", lua, seconds=MEMORY_SECONDS, connections=16)
+        rate, _, non2xx, _ = wrk(f"http://127.0.0.1:{server.port}", lua, seconds=MEMORY_SECONDS, connections=16)
         done.set()
         sampler.join()
         limit = MEMORY_BUDGET + 64 * 1024 * 1024
@@ -440,7 +484,9 @@ def main():
     started = time.time()
     reports = cold_rendering()
     cores()
-    warm_serving()
+    warm_serving(logs=False)
+    warm_serving(logs=True)
+    probe_isolation()
     png(reports)
     deep_zoom()
     trainability()

@@ -20,10 +20,15 @@ SOAK_SECONDS ?= 600
 .PHONY: fuzz fuzz-build soak
 
 # One module from the parser, routing and path-decoding sources plus the fuzz entry point: no Package.swift change.
-$(FUZZ_BIN): $(FUZZ_SOURCES)
+# The event loop's C shim (CSystemLinux) is compiled alongside and found through its module map.
+$(FUZZ_DIR)/CSystemLinux.o: Sources/CSystemLinux/shim.c Sources/CSystemLinux/include/CSystemLinux.h
+	@mkdir -p $(FUZZ_DIR)
+	clang -c -O2 -I Sources/CSystemLinux/include $< -o $@
+
+$(FUZZ_BIN): $(FUZZ_SOURCES) $(FUZZ_DIR)/CSystemLinux.o
 	@mkdir -p $(FUZZ_DIR)
 	swiftc -sanitize=fuzzer$(if $(filter 1,$(FUZZ_ASAN)),$(comma)address,) -parse-as-library -O -swift-version 6 \
-		-use-ld=lld -module-name FractileFuzz $(FUZZ_SOURCES) -o $@
+		-use-ld=lld -module-name FractileFuzz -I Sources/CSystemLinux/include $(FUZZ_SOURCES) $(FUZZ_DIR)/CSystemLinux.o -o $@
 
 
 fuzz-build: $(FUZZ_BIN)

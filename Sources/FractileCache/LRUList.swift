@@ -2,8 +2,8 @@
 /// kept in one array of nodes linked by `Int` slots. Lookup, touch, insert and removal of the least
 /// recently used entry are O(1); freed slots are reused, so steady-state operations do not allocate nodes.
 ///
-/// Not thread-safe: the caches wrap it in a `Mutex`.
-struct LRUList<Key: Hashable, Value> {
+/// Not thread-safe: the caches (and the server's probe cache) wrap it in a `Mutex`.
+public struct LRUList<Key: Hashable, Value> {
     private struct Node {
         var key: Key?
         var value: Value?
@@ -23,14 +23,16 @@ struct LRUList<Key: Hashable, Value> {
     private var oldest = LRUList.none
 
     /// Sum of the entries' sizes.
-    private(set) var totalSize = 0
+    public private(set) var totalSize = 0
 
-    var count: Int { slots.count }
+    public init() {}
+
+    public var count: Int { slots.count }
 
     func contains(_ key: Key) -> Bool { slots[key] != nil }
 
     /// Returns the value and marks it most recently used.
-    mutating func touch(_ key: Key) -> Value? {
+    public mutating func touch(_ key: Key) -> Value? {
         guard let slot = slots[key] else { return nil }
         unlink(slot)
         linkAsNewest(slot)
@@ -39,7 +41,7 @@ struct LRUList<Key: Hashable, Value> {
 
     /// Inserts or replaces `key` as the most recently used entry; returns the replaced value, if any.
     @discardableResult
-    mutating func insertAsNewest(_ key: Key, _ value: Value, size: Int) -> Value? {
+    public mutating func insertAsNewest(_ key: Key, _ value: Value, size: Int) -> Value? {
         let replaced = remove(key)?.value
         let slot = allocate(key, value, size: size)
         linkAsNewest(slot)
@@ -65,7 +67,7 @@ struct LRUList<Key: Hashable, Value> {
     }
 
     /// Removes and returns the least recently used entry.
-    mutating func removeOldest() -> (key: Key, value: Value, size: Int)? {
+    public mutating func removeOldest() -> (key: Key, value: Value, size: Int)? {
         guard oldest != Self.none, let key = nodes[oldest].key,
               let (value, size) = release(oldest) else { return nil }
         return (key, value, size)

@@ -1,3 +1,5 @@
+import Glibc
+
 /// How the HTTP server listens and serves; every field has a default, so config.json may omit any of them.
 public struct ServerSettings: Sendable, Hashable {
     public var host = "0.0.0.0"
@@ -17,12 +19,15 @@ public struct ServerSettings: Sendable, Hashable {
     public var maxAgeSeconds = 86400
     /// One line per request on standard output.
     public var accessLog = true
+    /// Peer addresses (IP literals) of reverse proxies whose `X-Forwarded-For` names the real client, so that fair
+    /// render scheduling tells the clients behind them apart. Empty: every client is its peer address.
+    public var trustedProxies: [String] = []
 
     public init() {}
 
     static let keys = [
         "host", "port", "publicDirectory", "leafletDirectory", "maxConnections", "headerTimeoutSeconds",
-        "idleTimeoutSeconds", "maxAgeSeconds", "accessLog",
+        "idleTimeoutSeconds", "maxAgeSeconds", "accessLog", "trustedProxies",
     ]
 
     init(json: JSONValue, path: String) throws(ConfigurationError) {
@@ -37,8 +42,24 @@ public struct ServerSettings: Sendable, Hashable {
             case "idleTimeoutSeconds": idleTimeoutSeconds = try value.positiveNumber(at: path)
             case "maxAgeSeconds": maxAgeSeconds = try value.integer(at: path, in: 0...Int.max)
             case "accessLog": accessLog = try value.bool(at: path)
+            case "trustedProxies": trustedProxies = try Self.readAddresses(value, at: path)
             default: throw .unknownKey(path, takers: "server takes", allowed: Self.keys)
             }
         }
+    }
+
+    /// IP literals only (as peers are reported: `127.0.0.1`, `::1`), since a name would need a lookup per request.
+    private static func readAddresses(_ value: JSONValue, at path: String) throws(ConfigurationError) -> [String] {
+        var addresses: [String] = []
+        for (index, element) in try value.elements(at: path, expected: "an array of IP addresses").enumerated() {
+            let elementPath = ConfigurationPath.element(index, of: path)
+            let address = try element.nonEmptyString(at: elementPath)
+            var buffer = in6_addr()
+            guard inet_pton(AF_INET, address, &buffer) == 1 || inet_pton(AF_INET6, address, &buffer) == 1 else {
+                throw ConfigurationError(path: elementPath, message: "expected an IPv4 or IPv6 address, got \"\(address)\"")
+            }
+            addresses.append(address)
+        }
+        return addresses
     }
 }

@@ -27,6 +27,8 @@ final class Connection {
     var headSearchFrom = 0
     /// Buffered size at which the parser is asked again even without a head end, to enforce limits.
     var nextLimitCheck = 0
+    /// Whether `100 Continue` went out for the request being read (once per request).
+    var continueSent = false
 
     /// When the current state times out (monotonic seconds); `.infinity` while the handler works.
     var deadline: Double
@@ -58,6 +60,7 @@ final class Connection {
     func consumeInput(_ count: Int) {
         inputStart += count
         headSearchFrom = 0
+        continueSent = false
         if inputStart == input.count {
             input.removeAll(keepingCapacity: input.capacity <= 65536)
             inputStart = 0

@@ -1,11 +1,11 @@
 import Glibc
 
 /// IMF-fixdate (RFC 9110 §5.6.7), e.g. "Sun, 06 Nov 1994 08:49:37 GMT".
-enum HTTPDate {
+public enum HTTPDate {
     private static let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
     private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
-    static func format(_ seconds: time_t) -> String {
+    public static func format(_ seconds: time_t) -> String {
         var time = seconds
         var parts = tm()
         gmtime_r(&time, &parts)

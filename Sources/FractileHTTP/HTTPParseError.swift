@@ -2,6 +2,9 @@
 public struct HTTPParseError: Error, Sendable, Equatable, CustomStringConvertible {
     public var status: HTTPStatus
     public var reason: String
+    /// The request line's method and target when it was read before the refusal, for the access log.
+    public var method: String?
+    public var target: String?
 
     public init(_ status: HTTPStatus, _ reason: String) {
         self.status = status

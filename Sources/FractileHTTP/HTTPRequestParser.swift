@@ -4,8 +4,21 @@
 /// Strict by design, as a public server should be: bare LF line endings are tolerated
 /// (RFC 9112 §2.2), everything else that is malformed is refused.
 public enum HTTPRequestParser {
-    /// The methods this server implements; others get 405 with this list in `Allow`.
-    public static let allowedMethods = ["GET", "HEAD"]
+    /// The methods this server implements; other methods of RFC 9110 §9 get 405 with this list in `Allow`. POST and
+    /// DELETE are for jobs (zoom videos) and take their arguments in the query, never in a body.
+    public static let allowedMethods = ["GET", "HEAD", "OPTIONS", "POST", "DELETE"]
+
+    /// Methods RFC 9110 §9 (and RFC 5789) define; any other is unrecognised and gets 501 (RFC 9110 §9.1).
+    public static let knownMethods: Set<String> = ["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"]
+
+    /// Whether the head at the start of `bytes` is complete, valid and asks `Expect: 100-continue` while its body has
+    /// not all arrived: the server then sends `100 Continue` (RFC 9110 §10.1.1) instead of waiting for a body the
+    /// client is holding back. Only HTTP/1.1 clients are sent one (RFC 9110 §15.2).
+    public static func expectsContinue(_ bytes: UnsafeRawBufferPointer, limits: HTTPParserLimits = HTTPParserLimits()) -> Bool {
+        var parser = Parser(bytes: bytes, limits: limits)
+        guard case .needMoreData = (try? parser.parse()) ?? .needMoreData else { return false }
+        return parser.awaitsContinue
+    }
 
     /// Parses the request at the start of `bytes`.
     public static func parse(_ bytes: some Collection<UInt8>, limits: HTTPParserLimits = HTTPParserLimits()) -> HTTPParseResult {
@@ -53,17 +66,45 @@ public enum HTTPRequestParser {
     }
 
     /// tchar (RFC 9110 §5.6.2).
-    static let isTokenByte: [Bool] = (0...255).map { value in
-        let byte = UInt8(value)
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"):
-            return true
-        default:
-            return Array("!#$%&'*+-.^_`|~".utf8).contains(byte)
+    static let isTokenByte = byteTable(alphanumericsAnd: "!#$%&'*+-.^_`|~")
+
+    /// For each byte, whether it is an ASCII letter or digit or one of `extra`: a lookup, as these run per byte.
+    static func byteTable(alphanumericsAnd extra: String) -> [Bool] {
+        (0...255).map { value in
+            let byte = UInt8(value)
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"):
+                return true
+            default:
+                return extra.utf8.contains(byte)
+            }
         }
     }
 
     static func isToken(_ byte: UInt8) -> Bool { isTokenByte[Int(byte)] }
+
+    /// `uri-host [ ":" port ]` (RFC 9112 §3.2, RFC 3986 §3.2.2): an IP literal in brackets or a reg-name (IPv4 is
+    /// one), then optional digits. Empty is valid (a target without an authority). Anything else is refused with 400.
+    static func isValidHost(_ value: String) -> Bool {
+        var bytes = Substring(value).utf8[...]
+        if bytes.first == UInt8(ascii: "[") {
+            guard let close = bytes.firstIndex(of: UInt8(ascii: "]")) else { return false }
+            let literal = bytes[bytes.index(after: bytes.startIndex)..<close]
+            guard !literal.isEmpty, literal.allSatisfy({ isHostByte($0) || $0 == UInt8(ascii: ":") }) else { return false }
+            bytes = bytes[bytes.index(after: close)...]
+        } else {
+            let nameEnd = bytes.firstIndex(of: UInt8(ascii: ":")) ?? bytes.endIndex
+            guard bytes[..<nameEnd].allSatisfy(isHostByte) else { return false }
+            bytes = bytes[nameEnd...]
+        }
+        guard let colon = bytes.first else { return true }
+        return colon == UInt8(ascii: ":") && bytes.dropFirst().allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+    }
+
+    /// unreserved, pct-encoded and sub-delims bytes (RFC 3986 §3.2.2 reg-name).
+    private static let isHostByteTable = byteTable(alphanumericsAnd: "-._~%!$&'()*+,;=")
+
+    private static func isHostByte(_ byte: UInt8) -> Bool { isHostByteTable[Int(byte)] }
 }
 
 import Glibc
@@ -72,6 +113,8 @@ private struct Parser {
     typealias P = HTTPRequestParser
     let bytes: UnsafeRawBufferPointer
     let limits: HTTPParserLimits
+    /// Set by `parse` when the head is complete and asks for `100 Continue` before a body still to come.
+    var awaitsContinue = false
 
     init(bytes: UnsafeRawBufferPointer, limits: HTTPParserLimits) {
         self.bytes = bytes
@@ -100,6 +143,19 @@ private struct Parser {
             throw fail(.uriTooLong, "request line longer than \(limits.maxRequestLineBytes) bytes")
         }
         let line = try parseRequestLine(end: lineEnd)
+        do {
+            return try parse(line, lineFeed: lineFeed)
+        } catch {
+            // The request line was read: the access log can name what was refused.
+            var error = error
+            error.method = line.method
+            error.target = line.target
+            throw error
+        }
+    }
+
+    mutating func parse(_ line: RequestLine, lineFeed: Int) throws(HTTPParseError) -> HTTPParseResult {
+        let count = bytes.count
 
         // Header section (RFC 9112 §5), bounded before it is complete.
         let headerStart = lineFeed + 1
@@ -128,18 +184,33 @@ private struct Parser {
         if hostCount == 0 && line.version == .http1_1 {
             throw fail(.badRequest, "missing Host header (required in HTTP/1.1)")
         }
+        if hostCount == 1, let host = headers["Host"], !HTTPRequestParser.isValidHost(host) {
+            throw fail(.badRequest, "invalid Host header: expected host[:port]")
+        }
 
         // Message framing (RFC 9112 §6).
         let contentLength = seen.framing ? try parseFraming(headers) : 0
 
         guard HTTPRequestParser.allowedMethods.contains(line.method) else {
-            throw fail(.methodNotAllowed, "method \(line.method) not allowed; use GET or HEAD")
+            guard HTTPRequestParser.knownMethods.contains(line.method) else {
+                throw fail(.notImplemented, "method \(line.method) not implemented; use \(HTTPRequestParser.allowedMethods.joined(separator: ", "))")
+            }
+            throw fail(.methodNotAllowed, "method \(line.method) not allowed; use \(HTTPRequestParser.allowedMethods.joined(separator: ", "))")
+        }
+        if line.path == "*" && line.method != "OPTIONS" {
+            throw fail(.badRequest, "the request target * is only for OPTIONS")
+        }
+        if contentLength > 0 && (line.method == "POST" || line.method == "DELETE") {
+            throw fail(.contentTooLarge, "\(line.method) takes no body here; its arguments go in the query")
         }
         if contentLength > limits.maxBodyBytes {
             throw fail(.contentTooLarge, "request body larger than \(limits.maxBodyBytes) bytes")
         }
         let total = headEnd + contentLength
-        guard count >= total else { return .needMoreData }
+        guard count >= total else {
+            awaitsContinue = line.version == .http1_1 && headers.containsToken("100-continue", in: "Expect")
+            return .needMoreData
+        }
 
         let request = HTTPRequest(
             method: line.method, target: line.target, path: line.path, query: line.query,
@@ -199,6 +270,10 @@ private struct Parser {
             }
             return RequestLine(method: method, target: target, path: string(targetStart, mark),
                                query: string(mark + 1, index), version: version)
+        }
+        // Asterisk-form, for a server-wide OPTIONS (RFC 9112 §3.2.4); the method is checked with the others.
+        if index == targetStart + 1 && bytes[targetStart] == UInt8(ascii: "*") {
+            return RequestLine(method: method, target: target, path: target, query: nil, version: version)
         }
         // Absolute-form, which servers must accept (RFC 9112 §3.2.2).
         var pathAndQuery = Substring(target)

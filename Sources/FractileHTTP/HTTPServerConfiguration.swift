@@ -18,6 +18,8 @@ public struct HTTPServerConfiguration: Sendable {
     public var eventLoopCount = ProcessInfo.processInfo.activeProcessorCount
     /// Called once per response after it is written, on an event-loop thread; keep it quick.
     public var accessLog: (@Sendable (HTTPAccessRecord) -> Void)?
+    /// The buffered access log: each loop formats its lines straight into bytes and writes them in batches.
+    public var accessLogOutput: HTTPAccessLogOutput?
     /// Where socket errors and misuse (such as a second `respond`) are reported; standard error by default.
     public var errorLog: (@Sendable (String) -> Void)? = { message in
         FileHandle.standardError.write(Data("fractile-http: \(message)\n".utf8))

@@ -14,6 +14,7 @@ public struct HTTPStatus: Sendable, Hashable, CustomStringConvertible {
     public var forbidsBody: Bool { (100..<200).contains(code) || code == 204 || code == 304 }
 
     public static let ok = HTTPStatus(code: 200, reasonPhrase: "OK")
+    public static let accepted = HTTPStatus(code: 202, reasonPhrase: "Accepted")
     public static let noContent = HTTPStatus(code: 204, reasonPhrase: "No Content")
     public static let movedPermanently = HTTPStatus(code: 301, reasonPhrase: "Moved Permanently")
     public static let found = HTTPStatus(code: 302, reasonPhrase: "Found")
@@ -23,6 +24,7 @@ public struct HTTPStatus: Sendable, Hashable, CustomStringConvertible {
     public static let notFound = HTTPStatus(code: 404, reasonPhrase: "Not Found")
     public static let methodNotAllowed = HTTPStatus(code: 405, reasonPhrase: "Method Not Allowed")
     public static let requestTimeout = HTTPStatus(code: 408, reasonPhrase: "Request Timeout")
+    public static let conflict = HTTPStatus(code: 409, reasonPhrase: "Conflict")
     public static let contentTooLarge = HTTPStatus(code: 413, reasonPhrase: "Content Too Large")
     public static let uriTooLong = HTTPStatus(code: 414, reasonPhrase: "URI Too Long")
     public static let unprocessableContent = HTTPStatus(code: 422, reasonPhrase: "Unprocessable Content")

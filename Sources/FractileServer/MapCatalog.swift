@@ -22,10 +22,17 @@ struct MapCatalog: Sendable {
                 JSONText.string("\(baseURL)/tiles/\(map.name)/{z}/{x}/{y}.png" + (query.isEmpty ? "" : "?" + query)),
             ])),
             ("minzoom", "0"),
-            ("maxzoom", "\(map.maxZoom)"),
+            // TileJSON 3.0.0 caps maxzoom at 30 (a conforming reader drops a larger one); the true depth is in
+            // `fractile.maxZoom`, which the viewer reads.
+            ("maxzoom", "\(min(map.maxZoom, Self.tileJSONMaxZoom))"),
+            // Without it MapLibre assumes 512 and draws these 256-pixel tiles a zoom too coarse.
+            ("tileSize", "\(TileCoordinate.baseSize)"),
             ("fractile", details(map)),
         ])
     }
+
+    /// The largest `maxzoom` TileJSON 3.0.0 allows.
+    static let tileJSONMaxZoom = 30
 
     func mapList() -> String {
         JSONText.object([
@@ -56,6 +63,7 @@ struct MapCatalog: Sendable {
             ("center", complex(map.center)),
             ("span", JSONText.number(map.span)),
             ("tileSize", "\(TileCoordinate.baseSize)"),
+            ("maxZoom", "\(map.maxZoom)"),
             ("maxIterations", "\(map.settings.maxIterations)"),
             ("settingsHash", JSONText.string(map.settingsHash)),
             ("legend", JSONText.array(map.settings.legend.map { entry in

@@ -10,6 +10,12 @@ public enum Route: Equatable, Sendable {
     case tile(map: String, z: Int, x: UInt128, y: UInt128, scale: Int)
     case tileJSON(map: String)
     case mapList
+    /// OGC WMTS 1.0.0 capabilities (RESTful).
+    case wmtsCapabilities
+    /// Zoom video jobs: `POST /videos`, `GET|DELETE /videos/{id}`, `GET /videos/{id}.mp4`.
+    case videos
+    case video(id: String)
+    case videoFile(id: String)
     case probe(map: String)
     case dimension(map: String)
     case health
@@ -29,6 +35,8 @@ public enum Route: Equatable, Sendable {
         case .tile: "tile"
         case .tileJSON: "tilejson"
         case .mapList: "maps"
+        case .wmtsCapabilities: "wmts"
+        case .videos, .video, .videoFile: "videos"
         case .probe: "probe"
         case .dimension: "dimension"
         case .health: "healthz"
@@ -37,16 +45,34 @@ public enum Route: Equatable, Sendable {
         }
     }
 
+    /// The metrics label for a path `resolve` refused: the route it was aimed at, so bad tile coordinates count
+    /// under `tile` rather than `unknown`.
+    public static func label(ofRejected path: String) -> String {
+        if hasPrefix(path, "/tiles/") { return path.hasSuffix(".json") ? "tilejson" : "tile" }
+        if hasPrefix(path, "/probe/") { return "probe" }
+        return "unknown"
+    }
+
     /// Routes the raw (still percent-encoded) path of a request target.
     public static func resolve(path: String) throws(Rejection) -> Route {
         switch path {
         case "/healthz": return .health
         case "/metrics": return .metrics
         case "/maps.json": return .mapList
+        case "/wmts/1.0.0/WMTSCapabilities.xml": return .wmtsCapabilities
+        case "/videos": return .videos
         default: break
         }
         if hasPrefix(path, "/tiles/") {
             return try tileRoute(path, from: "/tiles/".utf8.count)
+        }
+        if path.hasPrefix("/videos/") {
+            let name = path.dropFirst("/videos/".count)
+            let id = name.hasSuffix(".mp4") ? name.dropLast(4) : name
+            guard !id.isEmpty, id.utf8.count <= 64, id.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }) else {
+                throw Rejection(status: .notFound, reason: "no video \"\(name)\"")
+            }
+            return name.hasSuffix(".mp4") ? .videoFile(id: String(id)) : .video(id: String(id))
         }
         if path.hasPrefix("/probe/") {
             let name = String(path.dropFirst("/probe/".count))
@@ -108,12 +134,20 @@ public enum Route: Equatable, Sendable {
                 lastEnd -= 3
             }
             let zRange = slashes.0 + 1..<slashes.1, xRange = slashes.1 + 1..<slashes.2, yRange = slashes.2 + 1..<lastEnd
-            guard let z = coordinate(bytes, zRange).flatMap({ Int(exactly: $0) }), let x = coordinate(bytes, xRange),
-                  let y = coordinate(bytes, yRange) else {
-                return .failure(Rejection(status: .badRequest,
-                                          reason: "tile coordinates must be non-negative integers: \(text(zRange))/\(text(xRange))/\(text(yRange))"))
+            let written = "\(text(zRange))/\(text(xRange))/\(text(yRange))"
+            switch (coordinate(bytes, zRange), coordinate(bytes, xRange), coordinate(bytes, yRange)) {
+            case let (.value(z), .value(x), .value(y)):
+                // A zoom too large for Int is far past any maxZoom: no such tile.
+                guard let z = Int(exactly: z) else { return .failure(noSuchTile(written)) }
+                return .success(.tile(map: name, z: z, x: x, y: y, scale: scale))
+            case (.notANumber, _, _), (_, .notANumber, _), (_, _, .notANumber):
+                return .failure(Rejection(status: .badRequest, reason: "tile coordinates must be non-negative integers: \(written)"))
+            case (.leadingZero, _, _), (_, .leadingZero, _), (_, _, .leadingZero):
+                // One tile, one URL: `03` would be a second cache key (behind a CDN too) for the tile `3`.
+                return .failure(Rejection(status: .notFound, reason: "tile coordinates are written without leading zeros: \(written)"))
+            default:
+                return .failure(noSuchTile(written))
             }
-            return .success(.tile(map: name, z: z, x: x, y: y, scale: scale))
         }
         return try parsed.get()
     }
@@ -134,17 +168,28 @@ public enum Route: Equatable, Sendable {
         Rejection(status: .notFound, reason: "no map named \"\(name)\"")
     }
 
-    /// Plain decimal digits only (no sign, no spaces, no hex), at most 37 so the value always fits (tile indices
-    /// of zoom 120 have 37 digits).
-    private static func coordinate(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> UInt128? {
-        guard !range.isEmpty, range.count <= 37 else { return nil }
+    private enum Coordinate {
+        case value(UInt128)
+        /// Not plain decimal digits (a sign, spaces, hex, nothing): 400.
+        case notANumber
+        /// `0` itself is fine; `03` is not the tile's URL: 404.
+        case leadingZero
+        /// More digits than any tile index of zoom 120 has (37): a valid number naming no tile, 404.
+        case tooLarge
+    }
+
+    private static func noSuchTile(_ written: String) -> Rejection {
+        Rejection(status: .notFound, reason: "no tile \(written): the index is outside every zoom's range")
+    }
+
+    /// Plain decimal digits only (no sign, no spaces, no hex), at most 37 so the value always fits.
+    private static func coordinate(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Coordinate {
+        guard !range.isEmpty, range.allSatisfy({ bytes[$0] >= 0x30 && bytes[$0] <= 0x39 }) else { return .notANumber }
+        if range.count > 1 && bytes[range.lowerBound] == 0x30 { return .leadingZero }
+        guard range.count <= 37 else { return .tooLarge }
         var value: UInt128 = 0
-        for index in range {
-            let byte = bytes[index]
-            guard byte >= 0x30 && byte <= 0x39 else { return nil }
-            value = value * 10 + UInt128(byte - 0x30)
-        }
-        return value
+        for index in range { value = value * 10 + UInt128(bytes[index] - 0x30) }
+        return .value(value)
     }
 
     /// Map names as config.json allows them: lowercase letters, digits and '-'.

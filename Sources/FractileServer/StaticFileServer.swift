@@ -14,6 +14,8 @@ public struct StaticFileServer: Sendable {
         public let contentType: String
         /// Strong validator from size and modification time.
         public let etag: String
+        /// The modification time as an IMF-fixdate (RFC 9110 §8.8.2).
+        public let lastModified: String
     }
 
     public struct Refusal: Error, Equatable, Sendable {
@@ -52,7 +54,8 @@ public struct StaticFileServer: Sendable {
             throw Refusal(status: .notFound, reason: "no such file")
         }
         let etag = "\"\(String(status.st_size, radix: 16))-\(String(status.st_mtim.tv_sec, radix: 16))-\(String(status.st_mtim.tv_nsec, radix: 16))\""
-        return File(bytes: [UInt8](data), contentType: Self.contentType(of: resolved), etag: etag)
+        return File(bytes: [UInt8](data), contentType: Self.contentType(of: resolved), etag: etag,
+                    lastModified: HTTPDate.format(status.st_mtim.tv_sec))
     }
 
     /// Percent-decodes each segment; refuses anything that could name another directory or hide a byte.

@@ -20,13 +20,16 @@ final class SeedProgress: Sendable {
 
     let label: String
     let total: Int
+    /// What is counted: "tiles" (rendered or already cached), or "frames" (only made).
+    let unit: String
     let isTerminal: Bool
     private let started = DispatchTime.now().uptimeNanoseconds
     private let state = Mutex(State())
 
-    init(label: String, total: Int, isTerminal: Bool = isatty(STDERR_FILENO) == 1) {
+    init(label: String, total: Int, unit: String = "tiles", isTerminal: Bool = isatty(STDERR_FILENO) == 1) {
         self.label = label
         self.total = total
+        self.unit = unit
         self.isTerminal = isTerminal
     }
 
@@ -73,9 +76,9 @@ final class SeedProgress: Sendable {
 
     private func line(_ counts: Counts, elapsed: Double) -> String {
         let percent = total > 0 ? 100 * counts.done / total : 100
-        return "\(label): \(counts.done)/\(total) tiles (\(percent)%), \(counts.rendered) rendered, "
-            + "\(counts.skipped) already cached, \(Self.format(rate: rate(counts, elapsed: elapsed))) tiles/s, "
-            + "elapsed \(Self.clock(elapsed)), ETA \(eta(counts, elapsed: elapsed))"
+        let breakdown = unit == "tiles" ? "\(counts.rendered) rendered, \(counts.skipped) already cached, " : ""
+        return "\(label): \(counts.done)/\(total) \(unit) (\(percent)%), \(breakdown)"
+            + "\(Self.format(rate: rate(counts, elapsed: elapsed))) \(unit)/s, elapsed \(Self.clock(elapsed)), ETA \(eta(counts, elapsed: elapsed))"
     }
 
     private func bar(_ counts: Counts, elapsed: Double) -> String {
@@ -83,7 +86,7 @@ final class SeedProgress: Sendable {
         let filled = total > 0 ? width * counts.done / total : width
         let percent = total > 0 ? 100 * counts.done / total : 100
         return "\(label) [" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-            + "] \(counts.done)/\(total) \(percent)% \(Self.format(rate: rate(counts, elapsed: elapsed))) tiles/s "
+            + "] \(counts.done)/\(total) \(percent)% \(Self.format(rate: rate(counts, elapsed: elapsed))) \(unit)/s "
             + "ETA \(eta(counts, elapsed: elapsed))"
     }
 

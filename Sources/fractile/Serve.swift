@@ -10,7 +10,9 @@ struct Serve: ParsableCommand {
         discussion: """
             Settings come from the config file; environment variables override it (FRACTILE_HOST, FRACTILE_PORT, \
             FRACTILE_CACHE_DIRECTORY, FRACTILE_CACHE_MEMORY_BYTES, FRACTILE_CACHE_DISK_BYTES, FRACTILE_CONFIG), \
-            and options override both. SIGTERM or SIGINT stops it gracefully.
+            and options override both. SIGTERM or SIGINT stops it gracefully. --archive FILE (repeatable) answers \
+            tiles from an MBTiles or PMTiles archive written by `fractile seed --output`, before the disk cache; \
+            tiles it does not hold render as usual, or are 404 with --archive-only.
             """
     )
 
@@ -18,6 +20,11 @@ struct Serve: ParsableCommand {
     @Option(help: "Address to listen on.") var host: String?
     @Option(help: "Port to listen on (0 picks a free port and prints it).") var port: Int?
     @Option(help: "Directory of the disk tile cache.") var cacheDirectory: String?
+    @Option(help: "Warnings and errors on standard error as text or json (one object per line); default $FRACTILE_LOG_FORMAT, else text.")
+    var logFormat: String?
+    @Option(help: "Serve tiles from this .mbtiles or .pmtiles archive first (repeatable).") var archive: [String] = []
+    @Flag(help: "Tiles of an archived map that its archives do not hold are 404 instead of rendered.")
+    var archiveOnly = false
 
     func run() throws {
         var configuration = try options.load()
@@ -28,15 +35,29 @@ struct Serve: ParsableCommand {
             configuration.server.port = port
         }
         if let cacheDirectory { configuration.cache.directory = cacheDirectory }
+        if let format = logFormat ?? ProcessInfo.processInfo.environment["FRACTILE_LOG_FORMAT"] {
+            guard let chosen = ServerLog.Format(rawValue: format) else {
+                throw CommandFailure("--log-format (or FRACTILE_LOG_FORMAT) \(format): expected text or json")
+            }
+            ServerLog.format = chosen
+        }
 
-        let server = TileServer(configuration: configuration)
+        if archiveOnly && archive.isEmpty { throw CommandFailure("--archive-only needs at least one --archive FILE") }
+        let archives: TileArchiveSet?
+        do {
+            archives = archive.isEmpty ? nil
+                : try TileArchiveSet(paths: archive, maps: configuration.maps, archiveOnly: archiveOnly)
+        } catch {
+            throw CommandFailure("--archive \(error)")
+        }
+        let server = ServerAssembly(configuration: configuration, archives: archives)
         let bound: Int
         do {
             bound = try server.start()
         } catch {
             throw CommandFailure("cannot listen on \(configuration.server.host):\(configuration.server.port): \(error)")
         }
-        FileHandle.standardError.write(Data("fractile: serving \(configuration.maps.count) maps on http://\(configuration.server.host):\(bound)/\n".utf8))
+        ServerLog.logger.notice("serving \(configuration.maps.count) maps on http://\(configuration.server.host):\(bound)/")
         // Tests and scripts read the bound port from this first stdout line.
         FileHandle.standardOutput.write(Data("listening on port \(bound)\n".utf8))
 
@@ -47,9 +68,9 @@ struct Serve: ParsableCommand {
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: signalQueue)
             source.setEventHandler {
-                FileHandle.standardError.write(Data("fractile: stopping (finishing in-flight requests)\n".utf8))
+                ServerLog.logger.notice("stopping (finishing in-flight requests)")
                 server.shutdown(gracePeriod: 8)
-                FileHandle.standardError.write(Data("fractile: stopped\n".utf8))
+                ServerLog.logger.notice("stopped")
                 Foundation.exit(0)
             }
             source.resume()

@@ -75,10 +75,12 @@ def parse_responses(data):
     return responses
 
 
-def exchange(port, payload, timeout=15, half_close=True, head=False):
-    """Sends `payload` on a new connection, half-closes, and reads until the server closes.
+def exchange(port, payload, timeout=15, half_close=True, head=False, source=None):
+    """Sends `payload` on a new connection (from loopback address `source`, such as 127.0.0.2, to look like another
+    client), half-closes, and reads until the server closes.
     Returns (bytes received, how it ended: 'eof', 'reset' or 'timeout')."""
-    sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    sock = socket.create_connection(("127.0.0.1", port), timeout=timeout,
+                                    source_address=(source, 0) if source else None)
     received = b""
     try:
         try:
@@ -103,12 +105,12 @@ def exchange(port, payload, timeout=15, half_close=True, head=False):
         sock.close()
 
 
-def timed_get(port, path, timeout=30):
+def timed_get(port, path, timeout=30, source=None):
     """One GET on a fresh connection: (status or None on failure, seconds)."""
     started = time.monotonic()
     try:
         data, _ = exchange(port, ("GET %s HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n" % path).encode(),
-                           timeout=timeout, half_close=False)
+                           timeout=timeout, half_close=False, source=source)
         responses = parse_responses(data)
         return (responses[0][0] if responses else None), time.monotonic() - started
     except (OSError, ValueError):

@@ -8,6 +8,7 @@ died, answered a 5xx other than 503, or stopped answering /healthz.
     FRACTILE_BIN=.build/release/fractile python3 Tests/EndToEnd/soak.py --seconds 600
 """
 import argparse
+import concurrent.futures
 import json
 import os
 import pathlib
@@ -125,13 +126,64 @@ def bursts(server, stop, tally):
         time.sleep(10)
 
 
+def fairness(seconds, flooders=24):
+    """Issue 16's fair-share figures: `flooders` connections from 127.0.0.1 ask random new gradient-basin tiles at
+    z 10-14 while one user from 127.0.0.2 browses forward-pass views at z 5-7 (a 4x3 block of tiles per view, six at
+    a time, as a browser does). Returns the user's cold-tile latencies and both sides' throughput."""
+    workdir = pathlib.Path(tempfile.mkdtemp(prefix="fractile-fairness-"))
+    server = Server(write_config(workdir), workdir / "cache")
+    stop = threading.Event()
+    flood, user = Tally(), Tally()
+    threads = [threading.Thread(target=deep_flood, args=(server, stop, flood, 300 + i), daemon=True)
+               for i in range(flooders)]
+    for thread in threads:
+        thread.start()
+    time.sleep(2)  # the flood fills the queue first
+    rng = random.Random(7)
+    seen = set()
+    started = time.monotonic()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=6) as browser:
+        while time.monotonic() - started < seconds:
+            z = rng.randrange(5, 8)
+            x0, y0 = rng.randrange((1 << z) - 4), rng.randrange((1 << z) - 3)
+            paths = ["/tiles/forward-pass/%d/%d/%d.png" % (z, x, y) for x in range(x0, x0 + 4) for y in range(y0, y0 + 3)]
+            cold = [path for path in paths if path not in seen]
+            seen.update(paths)
+            for status, latency in browser.map(
+                    lambda path: hostile.timed_get(server.port, path, timeout=60, source="127.0.0.2"), cold):
+                user.add("user", status, latency if status == 200 else None)
+            time.sleep(0.5)
+    elapsed = time.monotonic() - started
+    stop.set()
+    for thread in threads:
+        thread.join(timeout=60)
+    server.stop()
+    minutes = elapsed / 60
+    return {
+        "seconds": round(elapsed), "flooders": flooders,
+        "user_cold_tiles": len(user.latencies), "user_tiles_per_minute": round(len(user.latencies) / minutes),
+        "user_cold_p50_ms": round((hostile.percentile(user.latencies, 0.5) or 0) * 1000, 1),
+        "user_cold_p99_ms": round((hostile.percentile(user.latencies, 0.99) or 0) * 1000, 1),
+        "user_statuses": dict(sorted(user.statuses.items())),
+        "flood_tiles_per_minute": round(flood.statuses.get("flood:200", 0) / minutes),
+        "flood_statuses": dict(sorted(flood.statuses.items())),
+        "target_user_p99_le_1000_ms": (hostile.percentile(user.latencies, 0.99) or 0) <= 1.0,
+    }
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=600)
     parser.add_argument("--browsers", type=int, default=16)
     parser.add_argument("--flooders", type=int, default=32)
+    parser.add_argument("--fairness-seconds", type=float, default=60,
+                        help="first, the fair-share run (0 skips it)")
     arguments = parser.parse_args()
     hostile.raise_fd_limit(40000)
+    fair = None
+    if arguments.fairness_seconds > 0:
+        fair = fairness(arguments.fairness_seconds)
+        print("fairness: " + json.dumps(fair), flush=True)
     workdir = pathlib.Path(tempfile.mkdtemp(prefix="fractile-soak-"))
     config = write_config(workdir, server={"headerTimeoutSeconds": 3, "idleTimeoutSeconds": 10, "maxConnections": 1024},
                           render={"queueLimit": 16}, cache={"memoryBytes": 64 * 1024 * 1024})
@@ -176,9 +228,11 @@ def main():
         "browse_p99_ms": round((hostile.percentile(tally.latencies, 0.99) or 0) * 1000, 1),
         "statuses": dict(sorted(tally.statuses.items())), "bad_5xx": len(tally.bad),
         "server_errors_logged": len(server.error_lines),
+        "fairness": fair,
     }
     print(json.dumps(summary, indent=2))
-    ok = alive and final_health == 200 and not tally.bad and health_failures == 0
+    ok = alive and final_health == 200 and not tally.bad and health_failures == 0 and (
+        fair is None or (fair["target_user_p99_le_1000_ms"] and fair["flood_tiles_per_minute"] > 0))
     sys.exit(0 if ok else 1)
 
 

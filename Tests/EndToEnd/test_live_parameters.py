@@ -166,3 +166,30 @@ def test_docs_list_every_setting_of_every_kind(server):
         for row in m["settings"]:
             key = row["key"]
             assert "`%s`" % key in docs or "`%s`" % key.split(".")[0] in docs, (m["kind"], key)
+
+
+def test_a_flood_of_variants_stays_within_the_cache_budgets(start_server, tmp_path):
+    """Every distinct variant is a new cache entry; the memory and disk budgets still bound them all."""
+    memory_budget, disk_budget = 200 * 1024, 200 * 1024
+    cache_dir = tmp_path / "variant-cache"
+    server = start_server(cache_dir=cache_dir, cache={"memoryBytes": memory_budget, "diskBytes": disk_budget})
+    etags, served = set(), 0
+    for n in range(1, 121):
+        # Cheap, distinct variants: a few iterations each, so the flood is of entries rather than of work.
+        status, headers, body = server.get(f"/tiles/forward-pass/1/0/0.png?maxIterations={n}&escapeRadius=2")
+        assert status in (200, 503), status
+        if status == 200:
+            etags.add(headers["ETag"])
+            served += len(body)
+    assert len(etags) > 100 and served > 2 * disk_budget, (len(etags), served)
+    text = server.get("/metrics")[2].decode()
+    memory = disk = None
+    for line in text.splitlines():
+        if line.startswith('fractile_cache_bytes{layer="memory"}'):
+            memory = float(line.split()[-1])
+        if line.startswith('fractile_cache_bytes{layer="disk"}'):
+            disk = float(line.split()[-1])
+    assert memory is not None and memory <= memory_budget, memory
+    assert disk is not None and disk <= disk_budget, disk
+    on_disk = sum(p.stat().st_size for p in cache_dir.rglob("*.png"))
+    assert on_disk <= disk_budget, on_disk

@@ -190,7 +190,7 @@ def test_a_stop_signal_leaves_only_whole_tiles(tmp_path, sig, status, name):
         if process.poll() is None:
             process.kill()
     assert process.returncode == status, stderr
-    assert took < 5
+    assert took < 20  # prompt, with room for a loaded machine
     summary = [line for line in stderr.splitlines() if "stopped by" in line]
     assert len(summary) == 1 and ("stopped by %s" % name) in summary[0], stderr
     assert stdout == ""

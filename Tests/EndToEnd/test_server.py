@@ -129,7 +129,8 @@ def test_static_files_and_leaflet(server):
     ("/tiles/forward-pass/a/0/0.png", 400, "integers"),
     ("/tiles/forward-pass/1/-1/0.png", 400, "integers"),
     ("/tiles/forward-pass/1/0/0x1.png", 400, "integers"),
-    ("/tiles/forward-pass/1/0/" + "9" * 40 + ".png", 400, "integers"),
+    ("/tiles/forward-pass/1/0/" + "9" * 40 + ".png", 404, "outside"),
+    ("/tiles/forward-pass/03/1/0.png", 404, "leading zeros"),
     ("/tiles/forward-pass/1/0/99999999999999999999999.png", 404, "outside"),
     ("/tiles/forward-pass/101/0/0.png", 404, "zoom"),
     ("/tiles/forward-pass/100/" + str(2**100) + "/0.png", 404, "outside"),
@@ -314,8 +315,9 @@ def test_access_log_and_graceful_stop(server):
     assert server.stop(signal.SIGTERM) == 0
     tile_lines = [line for line in server.log_lines if TILE in line]
     assert len(tile_lines) == 2
-    assert "GET" in tile_lines[0] and " 200 " in tile_lines[0] and "render" in tile_lines[0]
-    assert "memory" in tile_lines[1]
+    assert all("GET" in line and " 200 " in line for line in tile_lines)
+    # Each event loop buffers its own lines, so two connections' lines may reach the file in either order.
+    assert sorted(line.split()[-1] for line in tile_lines) == ["memory", "render"], tile_lines
 
 
 def test_curl_and_wrk_as_real_clients(server):
@@ -335,8 +337,9 @@ def test_tilejson_behind_a_proxy_and_with_a_hostile_host(server):
     _, _, body = httpclient.get(server.port, "/tiles/forward-pass.json", host="tiles.example",
                                 headers=[("X-Forwarded-Proto", "https"), ("X-Forwarded-Prefix", "/fractile/")])
     assert json.loads(body)["tiles"] == ["https://tiles.example/fractile/tiles/forward-pass/{z}/{x}/{y}.png"]
-    _, _, body = httpclient.get(server.port, "/tiles/forward-pass.json", host='evil"><script>')
-    assert json.loads(body)["tiles"] == ["http://localhost/tiles/forward-pass/{z}/{x}/{y}.png"]
+    # A Host that is not a valid authority is refused (RFC 9112 §3.2), so it never reaches a template.
+    status, _, body = httpclient.get(server.port, "/tiles/forward-pass.json", host='evil"><script>')
+    assert status == 400 and b"<script>" not in body
 
 
 def test_deep_tiles_and_the_probe_at_long_decimals(server):

@@ -25,7 +25,8 @@ import pngread  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
-OUR_FILES = ("index.html", "app.js", "exact.js", "format.js", "plots.js", "probe.js", "style.css")
+# The viewer's own files (ES modules and all): a warning that names one of them is a problem of ours.
+OUR_FILES = tuple(sorted(path.name for path in (pathlib.Path(__file__).resolve().parents[2] / "Public").iterdir()))
 # The server may shed load with 503 + Retry-After; Chrome logs that as an error, the viewer retries the tile.
 # Chrome also aborts in-flight requests with ERR_NETWORK_CHANGED when the machine's interfaces change (containers
 # starting elsewhere on a shared machine); that is the environment, not the page, and the viewer retries those tiles.
@@ -151,6 +152,17 @@ def tile_colours(server, src):
     return {pixel for row in rows for pixel in row}
 
 
+def copy_link(page, server):
+    """Clicks "Copy link" and returns what reached the clipboard."""
+    page.driver.execute_cdp_cmd("Browser.grantPermissions", {
+        "origin": server.url, "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]})
+    page.driver.find_element(By.ID, "copy-link").click()
+    page.wait(lambda d: d.find_element(By.ID, "copy-link").text == "Copied", "copy link did not say Copied")
+    copied = page.driver.execute_async_script(
+        "navigator.clipboard.readText().then(arguments[0], (e) => arguments[0]('failed: ' + e))")
+    return copied
+
+
 def test_first_screen_shows_tiles_switcher_and_legend(server, browser, artifacts):
     maps = server.json("/maps.json")["maps"]
     first = maps[0]
@@ -237,9 +249,10 @@ def probe_and_check(page, server, artifacts=None, screenshot=None):
     ActionChains(page.driver).move_to_element(page.driver.find_element(By.ID, "map")).click().perform()
     page.wait(lambda d: d.execute_script("return document.getElementById('probe').dataset.state") == "ready"
               and d.find_element(By.ID, "probe").is_displayed(), "the probe panel did not open")
-    panel = page.js("const p = document.getElementById('probe').dataset; return [p.map, p.re, p.im, p.regime]")
-    name, re_text, im_text, regime = panel
-    expected = server.json("/probe/%s?re=%s&im=%s" % (name, re_text, im_text))
+    panel = page.js("const p = document.getElementById('probe').dataset; return [p.map, p.re, p.im, p.regime, p.query]")
+    name, re_text, im_text, regime, query = panel
+    # The panel's probe carries the live parameters of the side clicked (none: the shipped settings).
+    expected = server.json("/probe/%s?re=%s&im=%s%s" % (name, re_text, im_text, "&" + query if query else ""))
     assert regime == expected["regime"]
     sentence = page.driver.find_element(By.ID, "probe-sentence").text
     assert REGIME_WORDS[regime] in sentence and len(sentence) > 30, sentence
@@ -453,11 +466,13 @@ def deep_point(name):
 
 
 def map_for_depth(server, z, name="forward-pass"):
-    """The map and its TileJSON maxzoom; skips (saying why) when the server does not go that deep yet."""
+    """The map, when the server says it goes z deep; skips (saying why) when it does not yet."""
     chosen = next(m for m in server.json("/maps.json")["maps"] if m["name"] == name)
-    maxzoom = server.json("/tiles/%s.json" % name)["maxzoom"]
+    tilejson = server.json("/tiles/%s.json" % name)
+    # TileJSON caps maxzoom at 30; the true depth, where the server gives it, is fractile.maxZoom.
+    maxzoom = tilejson.get("fractile", {}).get("maxZoom", tilejson["maxzoom"])
     if maxzoom < z:
-        pytest.skip("the server's /tiles/%s.json says maxzoom %d < %d: deep zoom is not in this build" % (name, maxzoom, z))
+        pytest.skip("the server's /tiles/%s.json says maxZoom %d < %d: deep zoom is not in this build" % (name, maxzoom, z))
     return chosen
 
 
@@ -533,12 +548,7 @@ def test_copy_link_at_depth_restores_exactly(server, browser, z):
     settle(page, z)
     view, centre_src, tiles = check_view(page, chosen, z)
     assert significant_digits(view["re"]) >= 0.3 * z, view
-    page.driver.execute_cdp_cmd("Browser.grantPermissions", {
-        "origin": server.url, "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]})
-    page.driver.find_element(By.ID, "copy-link").click()
-    page.wait(lambda d: d.find_element(By.ID, "copy-link").text == "Copied", "copy link did not say Copied")
-    copied = page.driver.execute_async_script(
-        "navigator.clipboard.readText().then(arguments[0], (e) => arguments[0]('failed: ' + e))")
+    copied = copy_link(page, server)
     assert copied == page.js("return location.href"), copied
     # A fresh browser opening the copied link sees the same centre text and the same tiles at the same places.
     other = browser()
@@ -600,3 +610,429 @@ def test_zooming_through_the_limit_of_doubles(server, browser):
         levels[z] = leaflet_numbers(page)["b"]
     assert len(set(levels.values())) >= 4, levels
     assert_clean_console(page)
+
+
+# ---------- live parameters, compare view, trainability, videos ----------
+#
+# These need server features that land from other branches (issues 13, 15, 17). Each test starts with one of the
+# guards below, which skip ONLY when the server lacks the feature: no `settings` array in /maps.json, no
+# `trainability` map, no /dimension or /videos route. Once the server has it, the test runs.
+
+def require_settings(server, name="gradient-basin"):
+    """The map's settings table from /maps.json; skips while the server publishes none."""
+    maps = server.json("/maps.json")["maps"]
+    tables = {m["name"]: m.get("settings", m.get("fractile", {}).get("settings")) for m in maps}
+    if not any(isinstance(table, list) for table in tables.values()):
+        pytest.skip("/maps.json has no `settings` array yet: live parameters are not in this build")
+    chosen = next(m for m in maps if m["name"] == name)
+    return chosen, {s["key"]: s for s in tables[name]}
+
+
+def require_trainability(server):
+    maps = server.json("/maps.json")["maps"]
+    chosen = next((m for m in maps if m["name"] == "trainability"), None)
+    if chosen is None:
+        pytest.skip("/maps.json has no `trainability` map yet")
+    return chosen
+
+
+def route_exists(server, method, path):
+    request = urllib.request.Request(server.url + path, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=60):
+            return True
+    except urllib.error.HTTPError as error:
+        return error.code not in (404, 405)
+
+
+def require_route(server, method, path, what):
+    if not route_exists(server, method, path):
+        pytest.skip("the server has no %s route yet (%s %s gives 404/405)" % (what, method, path))
+
+
+def hash_params(page):
+    """The hash's parameters other than the view: {key: value}."""
+    params = dict(urllib.parse.parse_qsl(page.js("return location.hash").lstrip("#"), keep_blank_values=True))
+    return {k: v for k, v in params.items() if k not in ("map", "z", "re", "im")}
+
+
+def open_parameters(page):
+    page.js("document.getElementById('params').open = true")
+    page.wait(lambda d: d.find_element(By.ID, "params").is_displayed()
+              and d.find_elements(By.CSS_SELECTOR, "#params-body .param"), "the parameters panel did not open")
+
+
+def watch_tiles_on_screen(page):
+    """Records, every animation frame, how many loaded tiles are on screen (read back by tiles_on_screen_min)."""
+    page.js("""window.tilesSeen = []; (function count() {
+        window.tilesSeen.push(document.querySelectorAll('#map img.leaflet-tile-loaded').length);
+        if (window.tilesSeen.length < 100000) requestAnimationFrame(count); })();""")
+
+
+def visible_tiles(page):
+    """{tile URL: screen position} of the loaded tiles in the window (Leaflet keeps a buffer of others around it)."""
+    return {src: (left, top) for src, left, top in page.js("""
+        return Array.from(document.querySelectorAll('#map img.leaflet-tile-loaded'), i => {
+          const r = i.getBoundingClientRect(); return [i.src, r.left, r.top, r.right, r.bottom]; })
+          .filter(t => t[3] > 0 && t[4] > 0 && t[1] < innerWidth && t[2] < innerHeight).map(t => t.slice(0, 3));""")}
+
+
+def map_pixels(page):
+    """The screen's pixels with every panel and control hidden: only the map's tiles."""
+    page.js("""for (const e of document.querySelectorAll('#sidebar, #readout, #probe, #banner, #divider,'
+                                                       + ' .leaflet-control-container')) e.style.visibility = 'hidden';""")
+    _, _, rows, _ = pngread.decode(page.driver.get_screenshot_as_png())
+    page.js("""for (const e of document.querySelectorAll('#sidebar, #readout, #probe, #banner, #divider,'
+                                                       + ' .leaflet-control-container')) e.style.visibility = '';""")
+    return rows
+
+
+def test_learning_rate_slider_changes_tiles_hash_and_probe(server, browser, artifacts):
+    chosen, table = require_settings(server)
+    assert table["learningRate"]["type"] == "complex" and table["learningRate"]["live"]
+    page = browser()
+    page.open(server, "#map=%s&z=2&re=0&im=0" % chosen["name"])
+    settle(page, 2)
+    default_tiles = page.loaded_tiles()
+    assert not any("?" in src for src in default_tiles), default_tiles
+    open_parameters(page)
+    slider = page.driver.find_element(By.CSS_SELECTOR, "input[type=range][data-key='learningRate'][data-part='re']")
+    step = float(slider.get_attribute("step"))
+    before = float(slider.get_attribute("value"))
+    watch_tiles_on_screen(page)
+    # The keyboard moves a native slider by its step, firing the same input events as a drag.
+    presses = max(1, round(0.2 / step))
+    for _ in range(presses):
+        slider.send_keys(Keys.ARROW_LEFT)
+    page.wait(lambda d: "learningRate" in hash_params(page), "moving the slider did not change the hash")
+    expected = repr(round(before - presses * step, 10)).rstrip("0").rstrip(".")
+    page.wait(lambda d: hash_params(page)["learningRate"] == expected,
+              "the hash does not say learningRate=%s: %s" % (expected, hash_params(page)))
+    text = page.driver.find_element(By.CSS_SELECTOR, "input.exact[data-key='learningRate']").get_attribute("value")
+    assert text == expected, text
+    query = "learningRate=" + expected
+    tiles = page.wait_for_tiles(r"/tiles/%s/2/\d+/\d+\.png\?%s$" % (re.escape(chosen["name"]), re.escape(query)),
+                                "no tiles with the new learning rate")
+    settle(page, 2)
+    # The old tiles are gone once the new ones are in, and something was on screen at every frame in between.
+    assert all(query in src for src in page.loaded_tiles()), page.loaded_tiles()
+    assert min(page.js("return window.tilesSeen")) > 0, "the map flashed empty while new tiles rendered"
+    # The new tiles are the server's tiles for that learning rate, and they differ from the shipped ones.
+    changed = [src for src in tiles if server.get(urllib.parse.urlparse(src).path + "?" + query)[2]
+               != server.get(urllib.parse.urlparse(src).path)[2]]
+    assert changed, "every tile looks the same at learningRate=%s" % expected
+    page.driver.save_screenshot(str(artifacts / "viewer-parameters.png"))
+    # The probe follows the parameters (probe_and_check compares with the server's probe for the same query).
+    probe_and_check(page, server)
+    assert page.js("return document.getElementById('probe').dataset.query") == query
+    # The open probe follows a new value.
+    entry = page.driver.find_element(By.CSS_SELECTOR, "input.exact[data-key='learningRate']")
+    entry.clear()
+    entry.send_keys("0.25", Keys.ENTER)
+    page.wait(lambda d: d.execute_script("const p = document.getElementById('probe').dataset;"
+                                         " return p.query === 'learningRate=0.25' && p.state === 'ready'"),
+              "the open probe did not follow the new learning rate")
+    # A value out of bounds is refused at once, in one line naming the key; nothing changes.
+    bound = table["learningRate"].get("max")
+    if isinstance(bound, (int, float)):
+        hash_before = page.js("return location.hash")
+        entry.clear()
+        entry.send_keys(repr(bound * 10 + 1), Keys.ENTER)
+        page.wait(lambda d: d.find_element(By.ID, "params-error").is_displayed(), "no error for an out-of-bounds value")
+        assert page.driver.find_element(By.ID, "params-error").text.startswith("learningRate: ")
+        assert page.js("return location.hash") == hash_before
+    # Reset brings the shipped settings (and an empty parameter list in the hash) back.
+    page.driver.find_element(By.ID, "params-reset").click()
+    page.wait(lambda d: hash_params(page) == {}, "reset did not clear the hash's parameters")
+    page.wait_for_tiles(r"/tiles/%s/2/\d+/\d+\.png$" % re.escape(chosen["name"]), "no shipped tiles after reset")
+    assert_clean_console(page)
+
+
+def test_copied_link_restores_parameters_pixel_for_pixel(server, browser):
+    chosen, table = require_settings(server)
+    page = browser()
+    page.open(server, "#map=%s&z=3&re=0.31&im=-0.47" % chosen["name"])
+    settle(page, 3)
+    open_parameters(page)
+    entry = page.driver.find_element(By.CSS_SELECTOR, "input.exact[data-key='learningRate']")
+    entry.clear()
+    entry.send_keys("0.35,0.05", Keys.ENTER)
+    page.wait(lambda d: hash_params(page).get("learningRate") == "0.35,0.05", "typing a learning rate did not reach the hash")
+    if table.get("gradient", {}).get("live"):
+        menu = page.driver.find_element(By.CSS_SELECTOR, "select[data-key='gradient']")
+        other = next(c for c in table["gradient"]["choices"] if c != table["gradient"]["value"])
+        page.js("arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('change'))", menu, other)
+        page.wait(lambda d: hash_params(page).get("gradient") == other, "the gradient menu did not reach the hash")
+    page.driver.find_element(By.ID, "map").send_keys(Keys.ARROW_RIGHT)
+    page.wait(lambda d: page.hash_view()["re"] != "0.31", "the keyboard did not pan")
+    settle(page, 3)
+    page.wait(lambda d: all("learningRate=0.35,0.05" in src for src in page.loaded_tiles()), "old tiles stayed")
+    copied = copy_link(page, server)
+    assert copied == page.js("return location.href") and "learningRate=0.35,0.05" in copied, copied
+    other = browser()
+    other.open(server, copied[len(server.url) + 1:])
+    settle(other, 3)
+    assert other.js("return location.href") == copied
+    assert visible_tiles(other) == visible_tiles(page)
+    assert map_pixels(other) == map_pixels(page), "the copied link shows a different picture"
+    assert_clean_console(page)
+    assert_clean_console(other)
+
+
+def test_link_with_refused_parameters_says_which(server, browser):
+    chosen, table = require_settings(server)
+    fixed = next((key for key, setting in table.items() if not setting["live"]), None)
+    page = browser()
+    page.open(server, "#map=%s&z=2&re=0&im=0&learningRate=0.25&nonsense=1%s" % (
+        chosen["name"], "&%s=1" % fixed if fixed else ""))
+    page.wait(lambda d: d.find_element(By.ID, "banner").is_displayed(), "no banner for refused parameters")
+    text = page.driver.find_element(By.ID, "banner-text").text
+    assert "nonsense: this map has no such setting" in text, text
+    if fixed:
+        assert "%s: this map does not let a link change it" % fixed in text, text
+    # The rest of the link holds; the hash keeps only what the map accepted.
+    settle(page, 2)
+    assert hash_params(page) == {"learningRate": "0.25"}, hash_params(page)
+    assert all("learningRate=0.25" in src for src in page.loaded_tiles())
+    assert_clean_console(page)
+
+
+def test_dataset_editor_types_adds_removes_and_drags(server, browser, artifacts):
+    chosen, table = require_settings(server)
+    if not (table.get("data.x", {}).get("live") and table.get("data.y", {}).get("live")):
+        pytest.skip("this map's data.x/data.y are not live")
+    page = browser()
+    page.open(server, "#map=%s&z=2&re=0&im=0" % chosen["name"])
+    settle(page, 2)
+    open_parameters(page)
+    shipped = len(table["data.x"]["value"])
+    rows = lambda: page.driver.find_elements(By.CSS_SELECTOR, ".dataset-row[data-index]")
+    assert len(rows()) == shipped
+    # Type a new target for the last point.
+    target = page.driver.find_element(By.CSS_SELECTOR, "input.exact[data-key='data.y'][data-index='%d']" % (shipped - 1))
+    target.clear()
+    target.send_keys("0.5", Keys.ENTER)
+    page.wait(lambda d: hash_params(page).get("data.y", "").endswith(";0.5"), "typing a target did not reach the hash")
+    page.wait_for_tiles(r"data\.y=", "no tiles for the edited dataset")
+    # Add a point: both lists grow together (sameLengthAs).
+    page.driver.find_element(By.CSS_SELECTOR, "[data-action='add-point']").click()
+    page.wait(lambda d: len(hash_params(page).get("data.x", "").split(";")) == shipped + 1
+              and len(hash_params(page).get("data.y", "").split(";")) == shipped + 1, "adding a point did not reach the hash")
+    # Remove the first point.
+    page.driver.find_elements(By.CSS_SELECTOR, "[data-action='remove-point']")[0].click()
+    page.wait(lambda d: len(rows()) == shipped and len(hash_params(page).get("data.y", "").split(";")) == shipped,
+              "removing a point did not reach the hash")
+    # Drag a point on the plot.
+    before = hash_params(page)["data.y"]
+    canvas = page.driver.find_element(By.CSS_SELECTOR, ".dataset-plot")
+    x_text = page.driver.find_element(By.CSS_SELECTOR, "input.exact[data-key='data.x'][data-index='0']").get_attribute("value")
+    y_text = page.driver.find_element(By.CSS_SELECTOR, "input.exact[data-key='data.y'][data-index='0']").get_attribute("value")
+    # The plot says where it drew each point; offsets are from the canvas's centre.
+    px, py = page.js("""const c = document.querySelector('.dataset-plot'), r = c.getBoundingClientRect();
+        return JSON.parse(c.dataset.points)[0].map((v, i) => v - (i ? r.height : r.width) / 2);""")
+    ActionChains(page.driver).move_to_element_with_offset(canvas, px, py).click_and_hold() \
+        .move_by_offset(0, -30).release().perform()
+    page.wait(lambda d: hash_params(page)["data.y"] != before, "dragging a point did not change the data")
+    assert page.driver.find_element(By.CSS_SELECTOR, "input.exact[data-key='data.x'][data-index='0']").get_attribute("value") == x_text
+    assert page.driver.find_element(By.CSS_SELECTOR, "input.exact[data-key='data.y'][data-index='0']").get_attribute("value") != y_text
+    page.wait_for_tiles(r"data\.y=", "no tiles after the drag")
+    page.driver.save_screenshot(str(artifacts / "viewer-dataset.png"))
+    assert_clean_console(page)
+
+
+def test_compare_view_pans_both_sides_together(server, browser, artifacts):
+    chosen, table = require_settings(server)
+    page = browser()
+    page.open(server, "#map=%s&z=3&re=0.2&im=0.3" % chosen["name"])
+    settle(page, 3)
+    open_parameters(page)
+    page.driver.find_element(By.ID, "compare-toggle").click()
+    page.wait(lambda d: hash_params(page).get("compare") == "1" and d.find_element(By.ID, "divider").is_displayed(),
+              "the compare view did not open")
+    # Edit the right-hand side: a different learning rate there only.
+    page.driver.find_element(By.CSS_SELECTOR, ".param-sides button[data-side='1']").click()
+    entry = page.driver.find_element(By.CSS_SELECTOR, "input.exact[data-key='learningRate']")
+    entry.clear()
+    entry.send_keys("0.3", Keys.ENTER)
+    page.wait(lambda d: hash_params(page).get("vs.learningRate") == "0.3" and "learningRate" not in hash_params(page),
+              "the right-hand variant is not in the hash: %s" % hash_params(page))
+    settle(page, 3)
+
+    def sides():
+        """{(variant query, tile z/x/y): screen position} of the loaded tiles of both panes."""
+        found = {}
+        for src, pane, left, top in page.js("""return Array.from(document.querySelectorAll('#map img.leaflet-tile-loaded'),
+                i => { const r = i.getBoundingClientRect();
+                       return [i.src, i.closest('.leaflet-pane').className, r.left, r.top]; });"""):
+            match = TILE_URL.search(src.split("?")[0])
+            query = src.split("?")[1] if "?" in src else ""
+            found[(query, "right" in pane, match.group(2, 3, 4))] = (left, top)
+        return found
+
+    def check_together():
+        found = sides()
+        left = {k[2]: v for k, v in found.items() if k[:2] == ("", False)}
+        right = {k[2]: v for k, v in found.items() if k[:2] == ("learningRate=0.3", True)}
+        assert left and right, found
+        common = set(left) & set(right)
+        assert common and all(left[t] == right[t] for t in common), (left, right)
+        return left
+
+    first = check_together()
+    # Both sides pan together: keyboard pan, then each side's tiles sit at the same new places.
+    page.driver.find_element(By.ID, "map").send_keys(Keys.ARROW_DOWN)
+    page.wait(lambda d: page.hash_view()["im"] != "0.3", "the keyboard did not pan")
+    settle(page, 3)
+    second = check_together()
+    moved = set(first) & set(second)
+    assert moved and all(first[t] != second[t] for t in moved), (first, second)
+    # The divider clips the right pane; dragging it moves the clip.
+    clip = page.js("return document.querySelector('.leaflet-variant-right-pane').style.clip")
+    ActionChains(page.driver).drag_and_drop_by_offset(page.driver.find_element(By.CSS_SELECTOR, "#divider .grip"), -200, 0).perform()
+    page.wait(lambda d: page.js("return document.querySelector('.leaflet-variant-right-pane').style.clip") != clip,
+              "dragging the divider did not move the clip")
+    page.driver.save_screenshot(str(artifacts / "viewer-compare.png"))
+    # The link holds both variants: a fresh browser opens the compare view as it was.
+    other = browser()
+    other.open(server, page.js("return location.hash"))
+    settle(other, 3)
+    assert other.js("return location.hash") == page.js("return location.hash")
+    assert other.js("return Fractile.viewer.compare") is True
+    assert any("learningRate=0.3" in src for src in other.loaded_tiles())
+    # Closing the compare view leaves the left-hand variant alone on the map, and the hash says so.
+    page.driver.find_element(By.ID, "compare-toggle").click()
+    page.wait(lambda d: "compare" not in hash_params(page) and not d.find_element(By.ID, "divider").is_displayed()
+              and not any("learningRate=0.3" in src for src in page.loaded_tiles()), "the compare view did not close")
+    assert_clean_console(page)
+    assert_clean_console(other)
+
+
+def test_trainability_probe_shows_the_loss_curve_and_the_dimension(server, browser, artifacts):
+    chosen = require_trainability(server)
+    page = browser()
+    page.open(server, "#map=trainability")
+    view = page.hash_view()
+    page.wait_for_tiles(r"/tiles/trainability/%d/" % view["z"], "no trainability tiles")
+    # The axes are log10 learning rates; the readout gives the rates themselves too.
+    assert "η₁ = " in page.driver.find_element(By.ID, "readout").text
+    expected = probe_and_check(page, server, artifacts, "viewer-trainability-probe.png")
+    assert expected["kind"] == "trainability"
+    assert page.canvas_colours("#loss-plot") > 3, "the loss curve is empty"
+    assert "log scale" in page.driver.find_element(By.CSS_SELECTOR, "#probe-body").text
+    sentence = page.driver.find_element(By.ID, "probe-sentence").text
+    assert "η₁" in sentence and "η₂" in sentence, sentence
+    require_route(server, "GET", "/dimension/trainability?z=0&x=0&y=0&tiles=1", "/dimension")
+    page.js("document.getElementById('tools').open = true")
+    page.driver.find_element(By.ID, "dimension-button").click()
+    page.wait(lambda d: d.find_element(By.ID, "dimension-result").get_attribute("data-state") in ("ready", "error"),
+              "the dimension readout did not answer", timeout=300)
+    result = page.driver.find_element(By.ID, "dimension-result")
+    assert result.get_attribute("data-state") == "ready", result.text
+    assert 0 <= float(result.get_attribute("data-dimension")) <= 2.5 and "r²" in result.text, result.text
+    assert_clean_console(page)
+
+
+def test_video_of_this_zoom(server, browser):
+    require_route(server, "POST", "/videos", "/videos")
+    page = browser()
+    page.open(server, "#map=forward-pass&z=3&re=0.21137&im=0.42821")
+    settle(page, 3)
+    page.js("document.getElementById('tools').open = true")
+    for field, value in (("video-seconds", "1"), ("video-fps", "4")):
+        element = page.driver.find_element(By.ID, field)
+        element.clear()
+        element.send_keys(value)
+    page.js("document.getElementById('video-size').value = '640x360'")
+    page.driver.find_element(By.ID, "video-start").click()
+    page.wait(lambda d: d.find_element(By.ID, "video-status").get_attribute("data-state") in ("done", "failed", "error"),
+              "the video did not finish", timeout=600)
+    assert page.driver.find_element(By.ID, "video-status").get_attribute("data-state") == "done", \
+        page.driver.find_element(By.ID, "video-status").text
+    link = page.driver.find_element(By.ID, "video-link")
+    assert link.is_displayed()
+    status, headers, body = server.get(urllib.parse.urlparse(link.get_attribute("href")).path)
+    assert status == 200 and headers.get("Content-Type", "").startswith("video/mp4") and body[4:8] == b"ftyp"
+    # A long one can be cancelled while it renders.
+    page.driver.find_element(By.ID, "video-seconds").clear()
+    page.driver.find_element(By.ID, "video-seconds").send_keys("60")
+    page.driver.find_element(By.ID, "video-start").click()
+    page.wait(lambda d: d.find_element(By.ID, "video-cancel").is_displayed(), "no cancel button while the video renders")
+    page.driver.find_element(By.ID, "video-cancel").click()
+    page.wait(lambda d: d.find_element(By.ID, "video-status").get_attribute("data-state") == "cancelled",
+              "cancelling did not stop the video: %s" % page.driver.find_element(By.ID, "video-status").text)
+    assert not page.driver.find_element(By.ID, "video-link").is_displayed()
+    assert_clean_console(page)
+
+
+class PrefixProxy:
+    """A reverse proxy on 127.0.0.1 port 0 that serves the fractile server under PREFIX, as a site would."""
+    PREFIX = "/lab/fractile/"
+
+    def __init__(self, upstream, rewrite=None):
+        import http.server
+        import threading
+        proxy = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                if not self.path.startswith(proxy.PREFIX):
+                    proxy.outside.append(self.path)
+                    self.send_error(404)
+                    return
+                path = "/" + self.path[len(proxy.PREFIX):]
+                status, headers, body = upstream.get(path)
+                body = rewrite(path, body) if rewrite else body
+                self.send_response(status)
+                for name in ("Content-Type", "Retry-After", "ETag", "Cache-Control"):
+                    if headers.get(name):
+                        self.send_header(name, headers[name])
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.outside = []
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = "http://127.0.0.1:%d" % self.httpd.server_address[1] + self.PREFIX.rstrip("/")
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def test_viewer_works_under_a_path_prefix(server, browser):
+    """Every module, tile and probe is fetched relative to the page: behind a prefix nothing asks for the root."""
+    proxy = PrefixProxy(server)
+    try:
+        page = browser()
+        page.open(proxy)
+        view = page.hash_view()
+        tiles = page.wait_for_tiles(r"%s/tiles/%s/%d/" % (re.escape(PrefixProxy.PREFIX.rstrip("/")),
+                                                        re.escape(view["map"]), view["z"]), "no tiles behind the prefix")
+        assert all(src.startswith(proxy.url + "/tiles/") for src in tiles), tiles
+        assert page.js("return typeof L.version === 'string' && Fractile.viewer.maps.length > 0")
+        probe_and_check(page, server)
+        assert proxy.outside == [], "requests outside the prefix: %s" % proxy.outside
+        assert_clean_console(page)
+    finally:
+        proxy.close()
+
+
+def test_unsupported_leaflet_gets_a_clear_banner(server, browser):
+    """A Leaflet other than 1.6-1.9 (here one that calls itself 2.0.0) stops the viewer with a banner saying why."""
+    def leaflet_2(path, body):
+        return body.replace(b'var version = "', b'var version = "2.0.0"; var unused = "') if path.endswith("leaflet.js") else body
+    proxy = PrefixProxy(server, leaflet_2)
+    try:
+        page = browser()
+        page.driver.get(proxy.url + "/")
+        page.wait(lambda d: d.find_element(By.ID, "banner").is_displayed(), "no banner for Leaflet 2.0.0")
+        text = page.driver.find_element(By.ID, "banner-text").text
+        assert "needs Leaflet 1.6 to 1.9" in text and "2.0.0" in text, text
+        assert page.js("return document.querySelectorAll('#map img').length") == 0
+        assert_clean_console(page)
+    finally:
+        proxy.close()

@@ -51,7 +51,7 @@ final class ConfigurationErrorTests: XCTestCase {
         )
         assertError(
             #"{"server": {"prot": 80}, "maps": []}"#,
-            "server.prot: unknown key (server takes: host, port, publicDirectory, leafletDirectory, maxConnections, headerTimeoutSeconds, idleTimeoutSeconds, maxAgeSeconds, accessLog)"
+            "server.prot: unknown key (server takes: host, port, publicDirectory, leafletDirectory, maxConnections, headerTimeoutSeconds, idleTimeoutSeconds, maxAgeSeconds, accessLog, trustedProxies)"
         )
         assertError(#"{"render": {"thread": 1}}"#, "render.thread: unknown key (render takes: threads, queueLimit)")
         assertError(
@@ -83,6 +83,9 @@ final class ConfigurationErrorTests: XCTestCase {
         assertError(oneMap("forward_pass", #""span": true"#), "maps[0].span: expected a number")
         assertError(#"{"server": {"headerTimeoutSeconds": false}}"#, "server.headerTimeoutSeconds: expected a number")
         assertError(#"{"server": {"accessLog": 1}}"#, "server.accessLog: expected true or false")
+        assertError(#"{"server": {"trustedProxies": "10.0.0.1"}}"#, "server.trustedProxies: expected an array of IP addresses")
+        assertError(#"{"server": {"trustedProxies": ["10.0.0.1", "proxy.local"]}}"#,
+                    "server.trustedProxies[1]: expected an IPv4 or IPv6 address, got \"proxy.local\"")
         assertError(#"{"server": {"host": 1}}"#, "server.host: expected a string")
         assertError(#"{"server": {"host": ""}}"#, "server.host: must not be empty")
         assertError(#"{"server": []}"#, "server: expected an object")

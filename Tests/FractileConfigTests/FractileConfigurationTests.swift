@@ -24,7 +24,8 @@ final class FractileConfigurationTests: XCTestCase {
 
         XCTAssertEqual(
             configuration.maps.map(\.name),
-            ["forward-pass", "gradient-basin", "gradient-basin-wirtinger", "backprop-flow", "backprop-flow-regimes"]
+            ["forward-pass", "gradient-basin", "gradient-basin-wirtinger", "backprop-flow", "backprop-flow-regimes",
+             "trainability"]
         )
         var wirtinger = GradientBasinSettings()
         wirtinger.gradient = .wirtinger

@@ -140,11 +140,17 @@ final class HTTPRequestParserTests: XCTestCase {
     }
 
     func testMethodNotAllowedCarriesAllow() {
-        assertFailure("POST / HTTP/1.1\r\nHost: x\r\n\r\n", .methodNotAllowed, reasonContains: "POST")
-        assertFailure("DELETE / HTTP/1.1\r\nHost: x\r\n\r\n", .methodNotAllowed)
-        assertFailure("get / HTTP/1.1\r\nHost: x\r\n\r\n", .methodNotAllowed)
+        assertFailure("PUT / HTTP/1.1\r\nHost: x\r\n\r\n", .methodNotAllowed, reasonContains: "PUT")
+        assertFailure("PATCH / HTTP/1.1\r\nHost: x\r\n\r\n", .methodNotAllowed)
+        // Methods are case-sensitive (RFC 9110 §9.1): `get` is no method this server knows.
+        assertFailure("get / HTTP/1.1\r\nHost: x\r\n\r\n", .notImplemented)
+        assertFailure("BREW / HTTP/1.1\r\nHost: x\r\n\r\n", .notImplemented, reasonContains: "BREW")
+        // POST and DELETE (video jobs) parse, with arguments in the query and never a body.
+        XCTAssertEqual(try XCTUnwrap(request("POST /videos?map=m HTTP/1.1\r\nHost: x\r\n\r\n")).0.method, "POST")
+        XCTAssertEqual(try XCTUnwrap(request("DELETE /videos/1 HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")).0.method, "DELETE")
+        assertFailure("POST /videos HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc", .contentTooLarge, reasonContains: "no body")
         guard case .failure(let error) = parse("PUT / HTTP/1.1\r\nHost: x\r\n\r\n") else { return XCTFail() }
-        XCTAssertEqual(error.response.headers["Allow"], "GET, HEAD")
+        XCTAssertEqual(error.response.headers["Allow"], "GET, HEAD, OPTIONS, POST, DELETE")
         XCTAssertEqual(error.response.status, .methodNotAllowed)
         XCTAssertEqual(error.response.headers["Content-Type"], "text/plain; charset=utf-8")
     }
@@ -274,5 +280,47 @@ struct SplitMix64: RandomNumberGenerator {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
+    }
+}
+
+final class HTTPRequestParserConformanceTests: XCTestCase {
+    func testHostMustBeHostAndPort() {
+        for valid in ["", "example.org", "example.org:8080", "127.0.0.1:1", "[::1]", "[::1]:80", "a_b.c-d"] {
+            XCTAssertTrue(HTTPRequestParser.isValidHost(valid), valid)
+        }
+        for invalid in ["a b", "a/b", "a@b", "[::1", "[]", "h:8a", "h:80:90", "a\"b", "[::1]x"] {
+            XCTAssertFalse(HTTPRequestParser.isValidHost(invalid), invalid)
+        }
+    }
+
+    func testAsteriskFormOnlyForOptions() {
+        guard case .request(let request, _) = HTTPRequestParser.parse(Array("OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n".utf8)) else {
+            return XCTFail()
+        }
+        XCTAssertEqual(request.path, "*")
+        guard case .failure(let error) = HTTPRequestParser.parse(Array("GET * HTTP/1.1\r\nHost: x\r\n\r\n".utf8)) else {
+            return XCTFail()
+        }
+        XCTAssertEqual(error.status, .badRequest)
+    }
+
+    func testExpectContinueOnlyWhileTheBodyIsMissing() {
+        func expects(_ text: String) -> Bool {
+            Array(text.utf8).withUnsafeBytes { HTTPRequestParser.expectsContinue($0) }
+        }
+        XCTAssertTrue(expects("GET / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n"))
+        XCTAssertTrue(expects("GET / HTTP/1.1\r\nHost: x\r\nExpect: 100-Continue\r\nContent-Length: 3\r\n\r\na"))
+        XCTAssertFalse(expects("GET / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\nabc"))
+        XCTAssertFalse(expects("GET / HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n"))
+        XCTAssertFalse(expects("GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\n"))
+    }
+
+    func testRefusalsAfterTheRequestLineNameTheMethodAndTarget() {
+        guard case .failure(let error) = HTTPRequestParser.parse(Array("BREW /pot HTTP/1.1\r\nHost: x\r\n\r\n".utf8)) else {
+            return XCTFail()
+        }
+        XCTAssertEqual(error.status, .notImplemented)
+        XCTAssertEqual(error.method, "BREW")
+        XCTAssertEqual(error.target, "/pot")
     }
 }

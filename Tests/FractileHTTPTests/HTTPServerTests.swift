@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import XCTest
 @testable import FractileHTTP
+import FractileHTTPTesting
 
 /// A handler whose behaviour each route picks:
 /// `/slow?ms=N` answers after N ms from another thread; `/hold` never answers and remembers its context;
@@ -181,7 +182,7 @@ final class HTTPServerTests: XCTestCase {
     func testMalformedRequestsGetTheirStatusAndClose() throws {
         let (_, port) = try startServer()
         let cases: [(String, Int)] = [
-            ("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n", 405),
+            ("PUT / HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n", 405),
             ("GET / HTTP/2.0\r\nHost: t\r\n\r\n", 505),
             ("GET / HTTP/1.1\r\n\r\n", 400),
             ("\u{16}\u{03}\u{01}\u{02}\u{00}", 400),
@@ -196,7 +197,7 @@ final class HTTPServerTests: XCTestCase {
             XCTAssertEqual(response.headers["Connection"], "close")
             XCTAssertEqual(response.headers["Content-Type"], "text/plain; charset=utf-8")
             XCTAssertFalse(response.bodyText.isEmpty)
-            if status == 405 { XCTAssertEqual(response.headers["Allow"], "GET, HEAD") }
+            if status == 405 { XCTAssertEqual(response.headers["Allow"], "GET, HEAD, OPTIONS, POST, DELETE") }
             XCTAssertTrue(client.waitForClose())
         }
     }

@@ -1,3 +1,4 @@
+import FractileHTTP
 import FractileRender
 @testable import FractileServer
 import XCTest
@@ -20,17 +21,41 @@ final class RouteTests: XCTestCase {
     }
 
     func testTileETagNamesSettingsAndTile() {
-        XCTAssertEqual(TileServerApplication.tileETag(settingsHash: "0a1b", TileCoordinate(z: 3, x: 2, y: 5, scale: 1)),
+        XCTAssertEqual(RouteHandler.tileETag(settingsHash: "0a1b", TileCoordinate(z: 3, x: 2, y: 5, scale: 1)),
                        "\"0a1b-3-2-5\"")
         let big = UInt128.max >> 8
-        XCTAssertEqual(TileServerApplication.tileETag(settingsHash: "h", TileCoordinate(z: 120, x: big, y: 0, scale: 2)),
+        XCTAssertEqual(RouteHandler.tileETag(settingsHash: "h", TileCoordinate(z: 120, x: big, y: 0, scale: 2)),
                        "\"h-120-\(big)-0@2x\"")
+    }
+
+    func testRenderClientIsThePeerOrTheForwardedClientOfATrustedProxy() {
+        func client(_ peer: String, _ forwarded: String?, trusted: Set<String> = []) -> String {
+            var headers = HTTPHeaders()
+            if let forwarded { headers.add(name: "X-Forwarded-For", value: forwarded) }
+            let request = HTTPRequest(method: "GET", target: "/", path: "/", query: nil, version: .http1_1,
+                                      headers: headers, keepAlive: true)
+            return RouteHandler.client(of: request, HTTPRequestContext(remoteAddress: peer), trustedProxies: trusted)
+        }
+        XCTAssertEqual(client("10.0.0.9:5000", nil), "10.0.0.9")
+        XCTAssertEqual(client("::1:5000", nil), "::1")
+        XCTAssertEqual(client("10.0.0.9:5000", "1.2.3.4"), "10.0.0.9", "an untrusted peer's header is ignored")
+        XCTAssertEqual(client("10.0.0.9:5000", "6.6.6.6, 1.2.3.4", trusted: ["10.0.0.9"]), "1.2.3.4")
+        XCTAssertEqual(client("10.0.0.9:5000", "1.2.3.4, 10.0.0.8", trusted: ["10.0.0.9", "10.0.0.8"]), "1.2.3.4")
+        XCTAssertEqual(client("10.0.0.9:5000", nil, trusted: ["10.0.0.9"]), "10.0.0.9")
+    }
+
+    func testRejectedPathsKeepTheirRouteLabel() {
+        XCTAssertEqual(Route.label(ofRejected: "/tiles/forward-pass/x/0/0.png"), "tile")
+        XCTAssertEqual(Route.label(ofRejected: "/tiles/Nope.json"), "tilejson")
+        XCTAssertEqual(Route.label(ofRejected: "/probe/"), "probe")
+        XCTAssertEqual(Route.label(ofRejected: "*"), "unknown")
     }
 
     func testRejectionsCarryStatusAndReason() {
         let cases: [(String, Int)] = [
             ("/tiles/forward-pass/x/0/0.png", 400), ("/tiles/forward-pass/1/+1/0.png", 400),
-            ("/tiles/forward-pass/1/0/ 0.png", 400), ("/tiles/forward-pass/1/0/12345678901234567890123456789012345678.png", 400),
+            ("/tiles/forward-pass/1/0/ 0.png", 400), ("/tiles/forward-pass/1/0/12345678901234567890123456789012345678.png", 404),
+            ("/tiles/forward-pass/03/1/0.png", 404), ("/tiles/forward-pass/3/1/00.png", 404),
             ("/tiles/Forward/0/0/0.png", 404), ("/tiles/forward-pass/0/0/0.gif", 404), ("/tiles/a/b", 404),
             ("/tiles/../0/0/0.png", 404), ("/probe/", 404), ("*", 400), ("/tiles/m/0/0/@2x.png", 400),
             ("/tiles/m/0/0/0/0.png", 404), ("/tiles/m/0/0/.png", 400), ("/tiles/m//0/0.png", 400), ("/tiles/.json", 404),
@@ -86,11 +111,11 @@ final class StaticFileServerTests: XCTestCase {
 
 final class TileServerApplicationTests: XCTestCase {
     func testIfNoneMatchUsesWeakComparison() {
-        XCTAssertTrue(TileServerApplication.matches("\"a\"", "\"a\""))
-        XCTAssertTrue(TileServerApplication.matches("W/\"a\"", "\"a\""))
-        XCTAssertTrue(TileServerApplication.matches("\"b\", \"a\"", "\"a\""))
-        XCTAssertTrue(TileServerApplication.matches("*", "\"a\""))
-        XCTAssertFalse(TileServerApplication.matches("\"b\"", "\"a\""))
-        XCTAssertFalse(TileServerApplication.matches(nil, "\"a\""))
+        XCTAssertTrue(RouteHandler.matches("\"a\"", "\"a\""))
+        XCTAssertTrue(RouteHandler.matches("W/\"a\"", "\"a\""))
+        XCTAssertTrue(RouteHandler.matches("\"b\", \"a\"", "\"a\""))
+        XCTAssertTrue(RouteHandler.matches("*", "\"a\""))
+        XCTAssertFalse(RouteHandler.matches("\"b\"", "\"a\""))
+        XCTAssertFalse(RouteHandler.matches(nil, "\"a\""))
     }
 }

@@ -7,13 +7,13 @@ import Synchronization
 
 /// Produces tiles through the cache layers: memory, then disk, then a render. Every request for a tile that is not
 /// in memory joins one flight per tile, so a hundred concurrent requests for a new tile read the disk once and render
-/// once. Renders wait in a bounded stack, newest first: a zooming user wants the tiles of the view they are looking at
-/// now, not of the views they zoomed through. When the stack is full, new tiles are refused at once (the caller answers
-/// 503) rather than letting memory grow.
-public final class TileService: Sendable {
+/// once. Renders wait in a bounded `RenderQueue`: clients take turns, each client's newest first (a zooming user
+/// wants the tiles of the view they are looking at now), so one client's flood cannot hold back another's tiles. When
+/// the queue is full, new tiles are refused at once (the caller answers 503) rather than letting memory grow.
+public final class TilePipeline: Sendable {
     /// Where a tile came from: printed in the access log and counted in metrics.
     public enum Source: String, Sendable {
-        case memory, disk, render
+        case memory, disk, render, archive
     }
 
     public enum Failure: Error, Sendable, Equatable {
@@ -22,6 +22,8 @@ public final class TileService: Sendable {
         /// Every client that wanted the tile had gone before its render started.
         case abandoned
         case renderFailed(String)
+        /// The server answers this map only from archives (`--archive-only`) and none holds the tile.
+        case notInArchive
     }
 
     public typealias Completion = @Sendable (Result<([UInt8], Source), Failure>) -> Void
@@ -35,24 +37,17 @@ public final class TileService: Sendable {
     private struct Flight {
         let map: MapDefinition
         let tile: TileCoordinate
+        /// The client whose request started the flight: its render waits for that client's turn.
+        let client: String
         var waiters: [Waiter]
     }
 
     private struct State {
         var flights: [TileCacheKey: Flight] = [:]
-        /// Keys waiting for a render worker with the time each arrived, oldest first.
-        var pending: [(key: TileCacheKey, since: UInt64)] = []
+        /// Keys waiting for a render worker.
+        var pending: RenderQueue<TileCacheKey>
         var rendering = 0
         var stopping = false
-
-        /// The newest pending render, unless the oldest has waited past `maximumWaitBeforeFirst`.
-        mutating func nextToRender() -> TileCacheKey? {
-            guard let oldest = pending.first else { return nil }
-            if DispatchTime.now().uptimeNanoseconds - oldest.since > TileService.maximumWaitBeforeFirst {
-                return pending.removeFirst().key
-            }
-            return pending.removeLast().key
-        }
     }
 
     /// How long a queued render may be passed over by newer ones before it goes next: newest first keeps a
@@ -62,20 +57,24 @@ public final class TileService: Sendable {
     public let memoryCache: MemoryTileCache
     public let diskCache: DiskTileCache?
     public let renderer: TileRenderer
+    /// Archives looked up before the disk cache (`fractile serve --archive`).
+    public let archives: TileArchiveSet?
     private let metrics: ServerMetrics
     private let queueLimit: Int
-    private let state = Mutex(State())
+    private let state: Mutex<State>
     private let workAvailable = DispatchSemaphore(value: 0)
     private let diskQueue = DispatchQueue(label: "fractile.disk", attributes: .concurrent)
     private let workerCount: Int
 
     public init(memoryCache: MemoryTileCache, diskCache: DiskTileCache?, renderer: TileRenderer, metrics: ServerMetrics,
-                queueLimit: Int, workers: Int) {
+                queueLimit: Int, workers: Int, archives: TileArchiveSet? = nil) {
+        self.archives = archives
         self.memoryCache = memoryCache
         self.diskCache = diskCache
         self.renderer = renderer
         self.metrics = metrics
         self.queueLimit = queueLimit
+        self.state = Mutex(State(pending: RenderQueue(limit: queueLimit, maximumWait: Self.maximumWaitBeforeFirst)))
         self.workerCount = max(1, workers)
         for index in 0..<workerCount {
             let thread = Thread { [self] in self.workLoop() }
@@ -100,9 +99,9 @@ public final class TileService: Sendable {
 
     /// For a tile `cachedTile` did not have: joins or starts the tile's flight through the disk cache and a render.
     /// Calls `completion` exactly once, from the caller's thread if the flight landed meanwhile, otherwise from a
-    /// disk or render thread.
-    public func fetchTile(_ map: MapDefinition, _ tile: TileCoordinate, isWanted: @escaping @Sendable () -> Bool,
-                          completion: @escaping Completion) {
+    /// disk or render thread. `client` (the peer's address) is whose turn the render waits for.
+    public func fetchTile(_ map: MapDefinition, _ tile: TileCoordinate, client: String = "-",
+                          isWanted: @escaping @Sendable () -> Bool, completion: @escaping Completion) {
         let key = Self.cacheKey(map, tile)
         let waiter = Waiter(isWanted: isWanted, completion: completion)
         enum Next { case done([UInt8]), joined, lookUpDisk }
@@ -111,9 +110,11 @@ public final class TileService: Sendable {
             if let bytes = memoryCache.get(key) { return .done(bytes) }
             if state.flights[key] != nil {
                 state.flights[key]!.waiters.append(waiter)
+                // A queued render shared with another client waits in that client's turns too.
+                state.pending.share(key, with: client)
                 return .joined
             }
-            state.flights[key] = Flight(map: map, tile: tile, waiters: [waiter])
+            state.flights[key] = Flight(map: map, tile: tile, client: client, waiters: [waiter])
             return .lookUpDisk
         }
         switch next {
@@ -127,6 +128,19 @@ public final class TileService: Sendable {
     }
 
     private func lookUpDisk(_ key: TileCacheKey) {
+        if let archives {
+            switch archives.lookUp(key) {
+            case .found(let bytes):
+                metrics.countCacheLookup(layer: "archive", hit: true)
+                memoryCache.put(key, bytes)
+                return land(key, .success((bytes, .archive)))
+            case .missing:
+                metrics.countCacheLookup(layer: "archive", hit: false)
+                if archives.archiveOnly { return land(key, .failure(.notInArchive)) }
+            case .notArchived:
+                break
+            }
+        }
         if let diskCache {
             let bytes = diskCache.get(key)
             metrics.countCacheLookup(layer: "disk", hit: bytes != nil)
@@ -136,14 +150,19 @@ public final class TileService: Sendable {
                 return
             }
         }
-        let accepted = state.withLock { state -> Bool in
-            guard state.pending.count < queueLimit, !state.stopping else { return false }
-            state.pending.append((key, DispatchTime.now().uptimeNanoseconds))
-            return true
+        let admission = state.withLock { state -> RenderQueue<TileCacheKey>.Admission in
+            guard !state.stopping, let client = state.flights[key]?.client else { return .refused }
+            return state.pending.enqueue(key, client: client, now: DispatchTime.now().uptimeNanoseconds)
         }
-        if accepted {
+        switch admission {
+        case .queued, .coalesced:
             workAvailable.signal()
-        } else {
+        case .queuedDisplacing(let displaced):
+            // The busiest client's oldest render gave up its place: its waiters retry later.
+            metrics.countRenderRejected()
+            land(displaced, .failure(.overloaded(retryAfterSeconds: 2)))
+            workAvailable.signal()
+        case .refused:
             metrics.countRenderRejected()
             land(key, .failure(.overloaded(retryAfterSeconds: 2)))
         }
@@ -158,10 +177,19 @@ public final class TileService: Sendable {
     private func workLoop() {
         while true {
             workAvailable.wait()
-            let job: (TileCacheKey, Flight)? = state.withLock { state in
-                guard !state.stopping, let key = state.nextToRender(), let flight = state.flights[key] else { return nil }
+            let (job, dropped) = state.withLock { state -> ((TileCacheKey, Flight)?, [TileCacheKey]) in
+                guard !state.stopping else { return (nil, []) }
+                let flights = state.flights
+                let (next, dropped) = state.pending.next(now: DispatchTime.now().uptimeNanoseconds) { key in
+                    flights[key]?.waiters.contains { $0.isWanted() } ?? false
+                }
+                guard let key = next, let flight = state.flights[key] else { return (nil, dropped) }
                 state.rendering += 1
-                return (key, flight)
+                return ((key, flight), dropped)
+            }
+            for key in dropped {
+                metrics.countRenderDropped()
+                land(key, .failure(.abandoned))
             }
             guard let (key, flight) = job else {
                 if state.withLock({ $0.stopping }) { return }
@@ -205,8 +233,9 @@ public final class TileService: Sendable {
     public func stop() {
         let keys = state.withLock { state -> [TileCacheKey] in
             state.stopping = true
-            defer { state.pending.removeAll() }
-            return state.pending.map(\.key)
+            let keys = state.pending.keys
+            for key in keys { state.pending.remove(key) }
+            return keys
         }
         for key in keys { land(key, .failure(.abandoned)) }
         for _ in 0..<workerCount { workAvailable.signal() }

@@ -1,24 +1,25 @@
 import Foundation
 import Glibc
-@testable import FractileHTTP
+import FractileHTTP
 
-/// A small blocking socket client for driving the server in tests.
-final class TestClient {
-    struct Response {
-        var status: Int
-        var headers: HTTPHeaders
-        var body: [UInt8]
-        var bodyText: String { String(decoding: body, as: UTF8.self) }
+/// A small blocking socket client for driving a live server in tests: raw bytes in, one parsed response out.
+/// Shared by every test target that talks to a server on 127.0.0.1 (`FractileHTTPTests`, `FractileServerTests`).
+public final class TestClient {
+    public struct Response {
+        public var status: Int
+        public var headers: HTTPHeaders
+        public var body: [UInt8]
+        public var bodyText: String { String(decoding: body, as: UTF8.self) }
     }
 
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
     }
 
-    let fd: Int32
+    public let fd: Int32
     private var buffer: [UInt8] = []
 
-    init(port: Int, receiveTimeout: Double = 5) throws {
+    public init(port: Int, receiveTimeout: Double = 5) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "socket: errno \(errno)") }
         var timeout = timeval(tv_sec: Int(receiveTimeout), tv_usec: Int((receiveTimeout - receiveTimeout.rounded(.down)) * 1e6))
@@ -39,11 +40,11 @@ final class TestClient {
 
     deinit { Glibc.close(fd) }
 
-    func send(_ text: String) throws {
+    public func send(_ text: String) throws {
         try send(Array(text.utf8))
     }
 
-    func send(_ bytes: [UInt8]) throws {
+    public func send(_ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
             let sent = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -62,7 +63,7 @@ final class TestClient {
     }
 
     /// Reads one response; `head` means a response to HEAD (no body whatever Content-Length says).
-    func readResponse(head: Bool = false) throws -> Response {
+    public func readResponse(head: Bool = false) throws -> Response {
         var headEnd: Int?
         while true {
             if let range = buffer.firstRange(of: Array("\r\n\r\n".utf8)) {
@@ -91,14 +92,14 @@ final class TestClient {
         return Response(status: status, headers: headers, body: body)
     }
 
-    func get(_ target: String, method: String = "GET", extraHeaders: String = "") throws -> Response {
+    public func get(_ target: String, method: String = "GET", extraHeaders: String = "") throws -> Response {
         try send("\(method) \(target) HTTP/1.1\r\nHost: test\r\n\(extraHeaders)\r\n")
         return try readResponse(head: method == "HEAD")
     }
 
     /// Whether the server closes the connection (EOF or reset) before the receive timeout,
     /// with no unread response bytes pending.
-    func waitForClose() -> Bool {
+    public func waitForClose() -> Bool {
         while true {
             var byte: UInt8 = 0
             let received = recv(fd, &byte, 1, 0)
@@ -108,5 +109,5 @@ final class TestClient {
         }
     }
 
-    var unreadBytes: Int { buffer.count }
+    public var unreadBytes: Int { buffer.count }
 }

@@ -4,16 +4,24 @@ import FractileHTTP
 import FractileRender
 import Foundation
 
-/// A whole fractile server built from a configuration: caches, render workers, the HTTP layer.
-public final class TileServer: Sendable {
+/// The whole server assembled from a configuration: the caches and the `TilePipeline`, the `RouteHandler` that
+/// answers each route, and the `HTTPServer` (sockets, event loops) that carries it. `fractile serve` makes one.
+public final class ServerAssembly: Sendable {
     public let configuration: FractileConfiguration
     public let metrics = ServerMetrics()
-    public let tiles: TileService
+    public let tiles: TilePipeline
+    /// Probes and any other computation a route asks for, off the event loops (`WorkPool.respond`).
+    public let computeWork: WorkPool
+    /// Static-file reads, off the event loops.
+    public let fileWork: WorkPool
+    /// Zoom video jobs (`POST /videos`), one at a time.
+    public let videos: VideoJobs
     private let http: HTTPServer
 
-    /// `log` gets warnings and notices (one line each); access-log lines go to `accessLog`.
-    public init(configuration: FractileConfiguration, log: @escaping @Sendable (String) -> Void = ServerLog.warning,
-                accessLog: (@Sendable (String) -> Void)? = ServerLog.access) {
+    /// `log` gets warnings and notices (one line each); access-log lines go to `accessLog` in batches (standard output
+    /// by default) when `server.accessLog` is on.
+    public init(configuration: FractileConfiguration, archives: TileArchiveSet? = nil, log: @escaping @Sendable (String) -> Void = ServerLog.warning,
+                accessLog: HTTPAccessLogOutput? = .fileDescriptor(STDOUT_FILENO)) {
         self.configuration = configuration
         let memory = MemoryTileCache(capacityBytes: configuration.cache.memoryBytes)
         let disk = configuration.cache.diskBytes > 0
@@ -23,8 +31,8 @@ public final class TileServer: Sendable {
         let renderer = TileRenderer(threads: configuration.render.threads)
         // Two tiles in flight per core's worth of threads: while one tile is being encoded (single-threaded), the
         // other keeps every core busy rendering.
-        let tiles = TileService(memoryCache: memory, diskCache: disk, renderer: renderer, metrics: metrics,
-                                queueLimit: configuration.render.queueLimit, workers: 2)
+        let tiles = TilePipeline(memoryCache: memory, diskCache: disk, renderer: renderer, metrics: metrics,
+                                queueLimit: configuration.render.queueLimit, workers: 2, archives: archives)
         self.tiles = tiles
         let server = configuration.server
         var httpConfiguration = HTTPServerConfiguration()
@@ -33,12 +41,19 @@ public final class TileServer: Sendable {
         httpConfiguration.headerTimeout = server.headerTimeoutSeconds
         httpConfiguration.idleTimeout = server.idleTimeoutSeconds
         httpConfiguration.maxConnections = server.maxConnections
-        if server.accessLog, let accessLog {
-            httpConfiguration.accessLog = { record in accessLog(record.line) }
-        }
+        if server.accessLog { httpConfiguration.accessLogOutput = accessLog }
+        httpConfiguration.errorLog = { message in log(message) }
         let metrics = self.metrics
         let box = ServerBox()
-        let application = TileServerApplication(configuration: configuration, tiles: tiles, metrics: metrics) {
+        // One thread per core for computation (the threads run below the event loops' priority); two for files.
+        let computeWork = WorkPool(name: "compute", threads: ProcessInfo.processInfo.activeProcessorCount, queueLimit: 64)
+        let fileWork = WorkPool(name: "file", threads: 2, queueLimit: 256)
+        self.computeWork = computeWork
+        self.fileWork = fileWork
+        let videos = VideoJobs(disk: disk)
+        self.videos = videos
+        let application = RouteHandler(configuration: configuration, tiles: tiles, metrics: metrics, videos: videos,
+                                       probeWork: computeWork, fileWork: fileWork) {
             let memoryStatistics = memory.statistics
             let diskStatistics = disk?.statistics
             return ServerMetrics.Gauges(
@@ -67,8 +82,11 @@ public final class TileServer: Sendable {
     /// Stops accepting, finishes in-flight responses, stops render workers.
     public func shutdown(gracePeriod: Double = 10) {
         http.shutdown(gracePeriod: gracePeriod)
+        computeWork.stop()
+        fileWork.stop()
         tiles.stop()
         tiles.flush()
+        videos.removeAll()
     }
 }
 
