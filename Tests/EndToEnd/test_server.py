@@ -90,7 +90,7 @@ def test_map_list(server):
     maps = server.json("/maps.json")["maps"]
     assert [m["name"] for m in maps][:5] == ["forward-pass", "gradient-basin", "gradient-basin-wirtinger", "backprop-flow",
                                              "backprop-flow-regimes"]
-    assert {m["kind"] for m in maps} == {"forward_pass", "gradient_basin", "backprop_flow"}
+    assert {m["kind"] for m in maps} == {"forward_pass", "gradient_basin", "backprop_flow", "trainability"}
 
 
 def test_probe_matches_cli(server):

@@ -40,6 +40,8 @@ REGIME_WORDS = {
     "converged": "converges", "saturated": "saturated", "diverged": "diverges", "undecided": "undecided",
     "vanished": "vanishes", "exploded": "explodes", "unit_circle": "unit circle", "bounded": "bounded",
 }
+# A trainability pixel is a whole network's training: its words say what the network did.
+TRAINABILITY_WORDS = {"converged": "trains", "diverged": "blows up", "stalled": "stalls"}
 
 
 class Browser:
@@ -255,7 +257,8 @@ def probe_and_check(page, server, artifacts=None, screenshot=None):
     expected = server.json("/probe/%s?re=%s&im=%s%s" % (name, re_text, im_text, "&" + query if query else ""))
     assert regime == expected["regime"]
     sentence = page.driver.find_element(By.ID, "probe-sentence").text
-    assert REGIME_WORDS[regime] in sentence and len(sentence) > 30, sentence
+    words = TRAINABILITY_WORDS if expected["kind"] == "trainability" else REGIME_WORDS
+    assert words[regime] in sentence and len(sentence) > 30, sentence
     assert page.canvas_colours("#orbit-plot") > 3, "the orbit plot is empty"
     assert page.js("return document.querySelectorAll('#map path.probe-marker').length") == 1, "no marker on the map"
     if expected["kind"] == "gradient_basin":

@@ -9,13 +9,14 @@ import XCTest
 /// Numerical margin: near the converge/diverge boundary training is chaotic, so rounding noise (numpy sums matrix
 /// products in another order than Swift; the kernel's tanh differs from glibc's by an ulp or two) is amplified
 /// until it decides the regime. The reference marks a pixel `sensitive` when nudging either log learning rate by
-/// 1e-12 relative (about 10^4 ulps) changes its own regime; such pixels are excluded from the regime comparisons
+/// 1e-12 relative (about 10^4 ulps) changes its own regime or divergence step; such pixels are excluded from the comparisons
 /// (and counted). Everywhere else the regimes and iteration counts must agree exactly.
 final class TrainabilityReferenceTests: XCTestCase {
     /// The frame the tile tests use: the default settings' boundary runs through it (eta_2 ~ 10).
     static let center = Complex(1, 1), span = 8.0
-    /// A z = 20 tile on that boundary (from the frame above, at the point 0.8 + 0.95i).
-    static let deepTile = (z: 20, x: 498_073, y: 530_841)
+    /// A z = 20 tile on that boundary, found by zooming into it with the numpy reference (about 87% converged,
+    /// 10% diverged, 3% stalled).
+    static let deepTile = (z: 20, x: 498_620, y: 531_261)
 
     func reference(_ requests: [[String: Any]]) throws -> [[String: Any]] {
         let process = Process()

@@ -6,7 +6,8 @@ import XCTest
 /// Deep zoom (issue #8): exact tile centres, the switch to perturbation by pixel size, and the docs/maps.md tile rules
 /// (the @2x mosaic, bytes independent of threads, probe = tile) where tiles are computed by perturbation.
 final class DeepTileTests: XCTestCase {
-    /// The shipped maps with deep arithmetic, with a smaller iteration budget, so that deep tiles stay cheap in a test.
+    /// The shipped maps that zoom by perturbation (trainability stays in double at every depth), with a smaller
+    /// iteration budget, so that deep tiles stay cheap in a test.
     private func maps(iterations: Int = 60) throws -> [MapDefinition] {
         try ShippedConfiguration.load().maps.filter(\.settings.hasPerturbation).map { map in
             var map = map

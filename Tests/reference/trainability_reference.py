@@ -141,13 +141,13 @@ def train_many(given, res, ims):
     return regimes, iterations, mean
 
 
-def sensitive(given, re, im, regime):
-    """True where nudging either learning rate's log by 1e-12 (relative to the pixel, ~1e4 ulps) changes the regime:
-    there training amplifies rounding noise, and two correct implementations summing in different orders may
-    legitimately disagree."""
+def sensitive(given, re, im, outcome):
+    """True where nudging either learning rate's log by 1e-12 (relative to the pixel, ~1e4 ulps) changes the regime
+    or the step at which the run diverged: there training amplifies rounding noise, and two correct implementations
+    summing in different orders (or with tanh an ulp apart) may legitimately disagree."""
     for dre, dim in ((1, 0), (-1, 0), (0, 1), (0, -1)):
         nudged = train(given, re + dre * 1e-12 * max(1.0, abs(re)), im + dim * 1e-12 * max(1.0, abs(im)))
-        if nudged["regime"] != regime:
+        if (nudged["regime"], nudged["iterations"]) != (outcome["regime"], outcome["iterations"]):
             return True
     return False
 
@@ -167,7 +167,7 @@ def main():
         for re, im in request["points"]:
             out = train(given, re, im, curve=request.get("curve", False))
             if request.get("margins", False):
-                out["sensitive"] = sensitive(given, re, im, out["regime"])
+                out["sensitive"] = sensitive(given, re, im, out)
             out["loss"] = out["loss"] if math.isfinite(out["loss"]) else None
             if "lossCurve" in out:
                 out["lossCurve"] = [r if math.isfinite(r) else None for r in out["lossCurve"]]
