@@ -17,7 +17,12 @@ final class IsolationTests: XCTestCase {
         let release = DispatchSemaphore(value: 0)
         let pool = live.server.computeWork
         var blocked = 0
-        while pool.submit({ release.wait() }) { blocked += 1 }
+        // Refill until the queue stays full: a thread that takes its job only after the first refusal would
+        // otherwise leave room in the queue for the probe that must be refused below.
+        repeat {
+            while pool.submit({ release.wait() }) { blocked += 1 }
+            usleep(50_000)
+        } while pool.queueDepth < pool.queueLimit
         defer { for _ in 0..<blocked { release.signal() } }
         XCTAssertGreaterThanOrEqual(blocked, pool.queueLimit)
 
