@@ -15,7 +15,7 @@ CPU_FLAGS ?= $(if $(AVX512),-Xswiftc -target-cpu -Xswiftc skylake-avx512,$(if $(
 
 # Debian packages: what building and serving need, and what the tests drive (browser, real clients, peers).
 RUN_PACKAGES := pkg-config libpng-dev zlib1g-dev libsqlite3-dev libjs-leaflet ffmpeg
-TEST_PACKAGES := $(RUN_PACKAGES) chromium chromium-driver curl wrk nginx-light slowhttptest prometheus nodejs sqlite3 gdal-bin
+TEST_PACKAGES := $(RUN_PACKAGES) chromium chromium-driver curl wrk nginx-light slowhttptest prometheus nodejs sqlite3 gdal-bin python3-qgis
 PIP_TEST_PACKAGES := selenium pytest mpmath pmtiles
 
 .PHONY: all build run test test-js test-swift test-e2e deps-run deps-test clean
