@@ -285,7 +285,7 @@ struct SplitMix64: RandomNumberGenerator {
 
 final class HTTPRequestParserConformanceTests: XCTestCase {
     func testHostMustBeHostAndPort() {
-        for valid in ["", "example.org", "example.org:8080", "127.0.0.1:1", "[::1]", "[::1]:80", "a_b.c-d"] {
+        for valid in ["", "example.org", "example.org:8443", "127.0.0.1:1", "[::1]", "[::1]:80", "a_b.c-d"] {
             XCTAssertTrue(HTTPRequestParser.isValidHost(valid), valid)
         }
         for invalid in ["a b", "a/b", "a@b", "[::1", "[]", "h:8a", "h:80:90", "a\"b", "[::1]x"] {

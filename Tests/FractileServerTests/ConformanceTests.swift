@@ -68,7 +68,7 @@ final class ConformanceTests: XCTestCase {
             try client.send("GET /healthz HTTP/1.1\r\nHost: \(host)\r\n\r\n")
             XCTAssertEqual(try client.readResponse().status, 400, host)
         }
-        for host in ["example.org:8080", "127.0.0.1", "[::1]:80", ""] {
+        for host in ["example.org:8443", "127.0.0.1", "[::1]:80", ""] {
             let client = try live.client()
             try client.send("GET /healthz HTTP/1.1\r\nHost: \(host)\r\n\r\n")
             XCTAssertEqual(try client.readResponse().status, 200, host)
