@@ -67,8 +67,8 @@ public final class RouteHandler: HTTPRequestHandler {
         }
         let label = route.label
         // POST and DELETE are for video jobs only; everything else is read with GET (or HEAD).
-        let methods = Self.methods(route)
-        guard methods.contains(request.method) else {
+        guard Self.allows(route, request.method) else {
+            let methods = Self.methods(route)
             metrics.countRequest(route: label, status: 405)
             var response = HTTPResponse.text(
                 .methodNotAllowed, "\(request.method) is not allowed here; use \(methods.joined(separator: " or "))")
@@ -136,6 +136,16 @@ public final class RouteHandler: HTTPRequestHandler {
         }
     }
 
+    /// Whether `route` takes `method`: checked on every request, so without building the list `methods` gives.
+    private static func allows(_ route: Route, _ method: String) -> Bool {
+        switch route {
+        case .videos: method == "POST"
+        case .video: method == "GET" || method == "HEAD" || method == "DELETE"
+        default: method == "GET" || method == "HEAD"
+        }
+    }
+
+    /// The methods `route` takes, for a 405's `Allow`.
     private static func methods(_ route: Route) -> [String] {
         switch route {
         case .videos: ["POST"]
