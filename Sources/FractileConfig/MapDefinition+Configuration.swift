@@ -107,12 +107,15 @@ extension MapDefinition {
             switch key {
             case "min", "max":
                 let x = try value.number(at: memberPath)
-                let probe = SettingBounds(min: x, max: x)
                 guard row.live.violation(by: .real(x)) == nil || (key == "min" && x == row.live.min) else {
                     throw ConfigurationError(path: memberPath, message: "must be \(row.live.rangeText) (the built-in bounds)")
                 }
-                if key == "min" { bounds = bounds.narrowed(to: SettingBounds(min: probe.min, max: bounds.max)) }
-                else { bounds.max = Swift.min(bounds.max, x) }
+                // A min at the built-in one keeps its exclusiveness; a higher one is inclusive.
+                if key == "min" && x > bounds.min {
+                    bounds.min = x
+                    bounds.minExclusive = false
+                }
+                if key == "max" { bounds.max = Swift.min(bounds.max, x) }
             case "minCount", "maxCount":
                 guard row.type == .complexList, let count = bounds.count else {
                     throw ConfigurationError(path: memberPath, message: "only lists take \(key)")

@@ -54,10 +54,10 @@ extension MapDefinition {
 
     /// A value as URLs write it; `parse` reads it back to the same value.
     public static func text(of value: SettingValue) -> String {
+        let number = SettingBounds.text
         func complex(_ c: Complex) -> String {
             c.im == 0 && c.im.sign == .plus ? number(c.re) : "\(number(c.re)),\(number(c.im))"
         }
-        func number(_ x: Double) -> String { x == x.rounded() && Swift.abs(x) < 1e16 ? String(Int(x)) : x.description }
         return switch value {
         case .integer(let n): String(n)
         case .real(let x): number(x)

@@ -62,8 +62,8 @@ public struct SettingBounds: Sendable, Hashable {
         }
     }
 
-    /// Integers without ".0", others as Swift writes them.
-    static func text(_ x: Double) -> String {
+    /// Integers without ".0", others as Swift writes them (shortest round trip): how errors and URLs write numbers.
+    public static func text(_ x: Double) -> String {
         x == x.rounded() && Swift.abs(x) < 1e16 ? String(Int(x)) : x.description
     }
 }
