@@ -6,7 +6,8 @@ public struct MapDefinition: Sendable, Hashable {
     /// encoding changes, so that caches and ETags, which are keyed by `settingsHash`, never serve old tiles.
     /// 2: gradient_basin kernels take tanh(2u) from tanh(u)'s parts (last-bit changes on sensitive pixels).
     /// 3: deep gradient_basin pixels that leave the reference orbit go on in the double lane kernel (issue #14).
-    public static let tileFormatVersion = 3
+    /// 4: deep gradient_basin pixels skip their linear phase (BLA; last-bit changes of final weights, issue #14).
+    public static let tileFormatVersion = 4
 
     /// Deepest zoom a map may allow (TileCoordinate.deepestZoom: where tile indices and deep arithmetic end).
     public static let maxZoomLimit = 120

@@ -26,10 +26,15 @@ struct ReferenceTable {
         }
     }
 
+    /// Column c of the gathered rows.
+    @inline(__always)
+    func real(_ column: Int) -> PixelLanes {
+        UnsafeRawPointer(scratch + column * PixelLanes.scalarCount).loadUnaligned(as: PixelLanes.self)
+    }
+
     /// Columns c and c + 1 of the gathered rows, as a complex per lane.
     @inline(__always)
     func complex(_ column: Int) -> LaneComplex {
-        LaneComplex(re: UnsafeRawPointer(scratch + column * PixelLanes.scalarCount).loadUnaligned(as: PixelLanes.self),
-                    im: UnsafeRawPointer(scratch + (column + 1) * PixelLanes.scalarCount).loadUnaligned(as: PixelLanes.self))
+        LaneComplex(re: real(column), im: real(column + 1))
     }
 }

@@ -27,8 +27,9 @@ struct GradientBasinPerturbationLanes: LaneKernel {
     var slope = PixelLanes()
     var left = LaneMask(), diverged = LaneMask(), converged = LaneMask()
 
-    /// Reference columns per step: t_k, s_k, e_k for each data point, then W_{m+1} and W_{m+1} - W_m.
-    static func columns(pairs: Int) -> Int { 6 * pairs + 4 }
+    /// Reference columns per step: t_k, s_k, e_k for each data point, then W_{m+1}, W_{m+1} - W_m and the radius
+    /// below which the step can be skipped.
+    static func columns(pairs: Int) -> Int { 6 * pairs + 5 }
 
     init(reference: GradientBasinReference, table: ReferenceTable, xs: UnsafeBufferPointer<Complex>) {
         self.reference = reference
@@ -55,7 +56,8 @@ struct GradientBasinPerturbationLanes: LaneKernel {
                     rows += [value.re, value.im]
                 }
             }
-            rows += [reference.orbit[m + 1].re, reference.orbit[m + 1].im, reference.step[m].re, reference.step[m].im]
+            rows += [reference.orbit[m + 1].re, reference.orbit[m + 1].im, reference.step[m].re, reference.step[m].im,
+                     reference.skips.firstRadius(m)]
         }
         return rows
     }
@@ -77,6 +79,21 @@ struct GradientBasinPerturbationLanes: LaneKernel {
             }
         }
         table.gather(m)
+        // Lanes whose delta is within the linear radius of their step skip ahead first (GradientBasinSkipTable);
+        // the full step below then decides the stopping tests as always.
+        let reach = table.real(6 * pairs + 4)
+        let near = d.magnitudeSquared .< reach * reach
+        if any(near) {
+            for lane in 0..<PixelLanes.scalarCount where near[lane] {
+                var delta = d[lane], index = m[lane]
+                let skipped = reference.skips.skip(d: &delta, m: &index, budget: Int(steps - n[lane]) - 1)
+                d[lane] = delta
+                m[lane] = index
+                n[lane] += Double(skipped)
+                w[lane] = reference.orbit[index] + delta
+            }
+            table.gather(m)
+        }
         var dg = LaneComplex(.zero)
         var largest = PixelLanes()
         var leaving = LaneMask()

@@ -16,6 +16,8 @@ public struct GradientBasinReference: Sendable {
     let pairs: Int
     /// C rounded, for the one case with no orbit to perturb around.
     let point: Complex
+    /// The linear-phase skips of the lane kernel, made with the orbit.
+    private(set) var skips = GradientBasinSkipTable.none
 
     public init(settings: GradientBasinSettings, at point: WideComplex) {
         self.settings = settings
@@ -50,6 +52,7 @@ public struct GradientBasinReference: Sendable {
             w = next
         }
         (self.orbit, self.step, self.t, self.s, self.e) = (orbit, step, t, s, e)
+        skips = GradientBasinSkipTable(reference: self)
     }
 
     /// The outcome of starting weight C + offset, by docs/maps.md's rules.
