@@ -18,7 +18,8 @@
    bench/trainability_peer.c (the same per-pixel training loop in scalar C, libm tanh, OpenMP over rows, gcc -O3
    -march=native); the two must agree on regime counts.
 
-BENCH_QUICK=1 shortens everything for iteration; BENCH_MEMORY_SECONDS sets the memory run (default 120).
+BENCH_QUICK=1 shortens everything for iteration; BENCH_MEMORY_SECONDS sets the memory run (default 120);
+BENCH_ONLY=deep (comma-separated names of SECTIONS) runs just those and leaves docs/benchmarks.md as it is.
 Prints one line per target and writes them, with the details, to docs/benchmarks.md.
 """
 import concurrent.futures
@@ -526,8 +527,15 @@ def memory():
         shutil.rmtree(root, ignore_errors=True)
 
 
+SECTIONS = {"deep": deep_zoom}
+
+
 def main():
     os.makedirs(WORK, exist_ok=True)
+    if os.environ.get("BENCH_ONLY"):
+        for section in os.environ["BENCH_ONLY"].split(","):
+            SECTIONS[section]()
+        return 0
     started = time.time()
     reports = cold_rendering()
     cores()
