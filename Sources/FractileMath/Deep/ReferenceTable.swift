@@ -26,6 +26,13 @@ struct ReferenceTable {
         }
     }
 
+    /// Fills lane `lane` of the scratch with row m, for a lane that moved alone.
+    @inline(__always)
+    func gather(lane: Int, row m: Int) {
+        let row = rows + m * columns
+        for column in 0..<columns { scratch[column * PixelLanes.scalarCount + lane] = row[column] }
+    }
+
     /// Column c of the gathered rows.
     @inline(__always)
     func real(_ column: Int) -> PixelLanes {
