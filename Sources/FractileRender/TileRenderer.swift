@@ -33,15 +33,22 @@ public struct TileRenderer: Sendable {
         return image
     }
 
-    /// How many pixels of the tile fell in each regime: what `make bench` compares with its C peer.
-    public func regimeCounts(_ map: MapDefinition, _ tile: TileCoordinate) -> [Regime: Int] {
-        let counts = Mutex([Regime: Int]())
+    /// How many pixels of the tile fell in each regime (what `make bench` compares with its C peer), and the steps
+    /// the map's rule took over all pixels (what a tile's cost is made of, whatever the arithmetic).
+    public func regimeCounts(_ map: MapDefinition, _ tile: TileCoordinate) -> (regimes: [Regime: Int], steps: Int) {
+        let counts = Mutex(([Regime: Int](), 0))
         forEachBlock(map, tile) { _, outcomes in
-            var block = [Regime: Int]()
-            for outcome in outcomes { block[outcome.regime, default: 0] += 1 }
-            counts.withLock { $0.merge(block, uniquingKeysWith: +) }
+            var block = [Regime: Int](), steps = 0
+            for outcome in outcomes {
+                block[outcome.regime, default: 0] += 1
+                steps += outcome.iterations
+            }
+            counts.withLock {
+                $0.0.merge(block, uniquingKeysWith: +)
+                $0.1 += steps
+            }
         }
-        return counts.withLock { $0 }
+        return counts.withLock { (regimes: $0.0, steps: $0.1) }
     }
 
     /// Every pixel's regime, row by row from the top: what `fractile render --regimes` writes for independent checks.

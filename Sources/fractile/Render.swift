@@ -40,11 +40,11 @@ struct Render: ParsableCommand {
         let png = try renderer.encoder.encode(image)
         let encoded = DispatchTime.now().uptimeNanoseconds
         if report {
-            let counts = renderer.regimeCounts(definition, tile)
+            let (counts, steps) = renderer.regimeCounts(definition, tile)
             let regimes = definition.settings.kind.regimes.map { " \($0.rawValue)=\(counts[$0] ?? 0)" }.joined()
             print("tile \(tile) arithmetic=\(TileArithmetic(map: definition, tile: tile).rawValue) render_seconds=\(Double(rendered - started) / 1e9) "
                   + "encode_seconds=\(Double(encoded - rendered) / 1e9) png_bytes=\(png.count) "
-                  + "rgb_png_bytes=\(try renderer.encoder.encodeTruecolor(image).count)" + regimes)
+                  + "rgb_png_bytes=\(try renderer.encoder.encodeTruecolor(image).count) steps=\(steps)" + regimes)
         }
         guard FileManager.default.createFile(atPath: output, contents: Data(png)) else {
             throw CommandFailure("cannot write \(output)")
