@@ -31,7 +31,7 @@ struct ReferenceTable {
     @inline(__always)
     func gather(steps m: PixelLanes) {
         let first = m[0]
-        if all(m .== first) {
+        if !(m .!= first).anySet {
             let row = rows + Int(first) * columns
             for column in 0..<columns {
                 UnsafeMutableRawPointer(scratch + column * PixelLanes.scalarCount)

@@ -77,7 +77,7 @@ struct BackpropFlowPerturbationLanes: RerunningLaneKernel {
 
     @inline(__always)
     mutating func step() -> LaneMask {
-        if any(m + 1 .>= orbitCount) {
+        if (m + 1 .>= orbitCount).anySet {
             // The reference exploded beyond the fixed-point range: carry on against it from its start.
             for lane in 0..<PixelLanes.scalarCount where m[lane] + 1 >= orbitCount {
                 d[lane] = delta[lane] - origin
@@ -90,7 +90,7 @@ struct BackpropFlowPerturbationLanes: RerunningLaneKernel {
         let linear = du.magnitudeSquared * (1 + tn.magnitudeSquared) .< 0x1p-120
         var dt = du * sn
         var leaving = LaneMask()
-        if !all(linear) {
+        if (.!linear).anySet {
             let (tau, outside) = LaneComplex.deltaTanhSeries(du)
             leaving = outside .& .!linear
             dt = dt.replacing(with: tau * sn / (LaneComplex(.one) + tn * tau), where: .!linear)

@@ -94,14 +94,14 @@ struct ForwardPassPerturbationLanes: RerunningLaneKernel {
 
     @inline(__always)
     mutating func step() -> LaneMask {
-        if any(m + 1 .>= orbitCount) {
+        if (m + 1 .>= orbitCount).anySet {
             // The reference escaped beyond the fixed-point range: carry on against it from its start.
             for lane in 0..<PixelLanes.scalarCount where m[lane] + 1 >= orbitCount {
                 d[lane] = z[lane] - origin
                 m[lane] = 0
             }
         }
-        if any(n .>= Double(historyStart)) {
+        if (n .>= Double(historyStart)).anySet {
             for lane in 0..<PixelLanes.scalarCount where n[lane] >= Double(historyStart) && n[lane] < steps {
                 history[lane * ForwardPassLanes.historyLength + Int(n[lane]) - historyStart] = z[lane]
             }
@@ -112,7 +112,7 @@ struct ForwardPassPerturbationLanes: RerunningLaneKernel {
         let linear = du.magnitudeSquared * (1 + next.magnitudeSquared) .< 0x1p-120
         var nextDelta = du * gain
         var leaving = LaneMask()
-        if !all(linear) {
+        if (.!linear).anySet {
             let (tau, outside) = LaneComplex.deltaTanhSeries(du)
             leaving = outside .& .!linear
             nextDelta = nextDelta.replacing(with: tau * gain / (LaneComplex(.one) + next * tau), where: .!linear)
@@ -128,7 +128,7 @@ struct ForwardPassPerturbationLanes: RerunningLaneKernel {
         let fixedNow = .!escapedNow
             .& ((table.complex(6) + (nextDelta - d)).magnitudeSquared .<= 1e-24)
         let counted = (n .>= lyapunovStart) .& .!leaving .& .!escapedNow .& .!fixedNow
-        if any(fixedNow .& .!leaving) || any(counted .& .!linear) {
+        if (fixedNow .& .!leaving).anySet || (counted .& .!linear).anySet {
             // 1 - z_{n+1}^2 = (1 - Z^2) - d (2Z + d), times the pixel's w.
             let slope = (LaneComplex(w) + dw) * (gain - nextDelta * (2.0 * next + nextDelta))
             let slopeSquared = slope.magnitudeSquared
