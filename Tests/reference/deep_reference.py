@@ -118,8 +118,9 @@ class Map:
 
 
 def load_maps(config_path):
+    """The maps of a config.json whose kind this reference knows (trainability has no deep path)."""
     with open(config_path) as f:
-        return {m["name"]: Map(m) for m in json.load(f)["maps"]}
+        return {m["name"]: Map(m) for m in json.load(f)["maps"] if m["kind"] in KINDS}
 
 
 def pixel_center(m, z, x, y, i, j, scale=1):

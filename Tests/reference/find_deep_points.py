@@ -7,6 +7,11 @@ bisection with deep_reference.py (mpmath), and every chosen tile is checked with
 sample test_deep.py uses.
 
     python3 Tests/reference/find_deep_points.py [--config config.json] [--map NAME ...] [--bisections N] [--descents N]
+    python3 Tests/reference/find_deep_points.py --map NAME --pixels Z X Y I,J [I,J ...] --point RE IM
+
+The second form judges a few chosen pixels of one tile (where a whole tile's sample costs too much mpmath, or where
+only part of a tile is decided: the edge of a forward-pass ordered island inside a chaotic filament) and, when every
+one is decided and they show two regimes, stores them as the map's "pixels" entry, which test_deep.py checks.
 
 Slow (minutes per map): run it when the maps change, not in the test suite.
 """
@@ -264,6 +269,22 @@ def find(m, bisection_tries, descent_tries, rng, log):
     return tiles
 
 
+def judge_pixels(m, z, x, y, pixels, point, log):
+    """The deep_points.json "pixels" entry for these pixels of tile z/x/y, or None unless every one is decided and
+    they show at least two regimes."""
+    decided = {}
+    for i, j in pixels:
+        v = D.judge(m, z, x, y, i, j)
+        log("    pixel (%d, %d): %s%s" % (i, j, v.regime, " within margin: " + v.reason[:120] if v.within_margin else ""))
+        if v.within_margin:
+            return None
+        decided[v.regime] = decided.get(v.regime, 0) + 1
+    if len(decided) < 2:
+        return None
+    return {"z": z, "x": str(x), "y": str(y), "re": point[0], "im": point[1], "pixels": [list(p) for p in pixels],
+            "decided": decided}
+
+
 def main(argv):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--config", default=os.path.join(ROOT, "config.json"))
@@ -272,6 +293,8 @@ def main(argv):
     parser.add_argument("--descents", type=int, default=2, help="descents to try per map and missing zoom")
     parser.add_argument("--seed", type=int, default=8)
     parser.add_argument("--output", default=os.path.join(HERE, "deep_points.json"))
+    parser.add_argument("--pixels", nargs="+", metavar="Z X Y I,J", help="judge these pixels of one tile (see above)")
+    parser.add_argument("--point", nargs=2, metavar=("RE", "IM"), help="with --pixels: a point of the tile, as text")
     args = parser.parse_args(argv)
     maps = D.load_maps(args.config)
     try:
@@ -280,6 +303,21 @@ def main(argv):
     except FileNotFoundError:
         points = {}
     log = lambda text: print(text, flush=True)  # noqa: E731
+    if args.pixels:
+        (name,) = args.map
+        z, x, y = (int(v) for v in args.pixels[:3])
+        pixels = [tuple(int(v) for v in ij.split(",")) for ij in args.pixels[3:]]
+        assert D.tile_of(maps[name], Fraction(args.point[0]), Fraction(args.point[1]), z) == (x, y), "the point is not in the tile"
+        entry = judge_pixels(maps[name], z, x, y, pixels, args.point, log)
+        if entry is None:
+            log("  not every pixel decided, or one regime only: nothing written")
+            return 1
+        points.setdefault(name, {"settings": settings_of(maps[name].entry), "tiles": []})
+        points[name]["pixels"] = [t for t in points[name].get("pixels", []) if t["z"] != z] + [entry]
+        with open(args.output, "w") as f:
+            json.dump(points, f, indent=2)
+            f.write("\n")
+        return 0
     for name in args.map or list(maps):
         log("%s:" % name)
         tiles = find(maps[name], args.bisections, args.descents, random.Random("%s/%d" % (name, args.seed)), log)

@@ -33,15 +33,34 @@ struct ReferenceTable {
         for column in 0..<columns { scratch[column * PixelLanes.scalarCount + lane] = row[column] }
     }
 
-    /// Column c of the gathered rows.
+    /// `gather` with the steps as exact small integers in doubles: compares that compile to one vector instruction
+    /// (those on `LaneIndices` became a loop over the lanes, half of a deep forward_pass tile's time).
     @inline(__always)
-    func real(_ column: Int) -> PixelLanes {
-        UnsafeRawPointer(scratch + column * PixelLanes.scalarCount).loadUnaligned(as: PixelLanes.self)
+    func gather(steps m: PixelLanes) {
+        let first = m[0]
+        if !(m .!= first).anySet {
+            let row = rows + Int(first) * columns
+            for column in 0..<columns {
+                UnsafeMutableRawPointer(scratch + column * PixelLanes.scalarCount)
+                    .storeBytes(of: PixelLanes(repeating: row[column]), as: PixelLanes.self)
+            }
+            return
+        }
+        for lane in 0..<PixelLanes.scalarCount {
+            let row = rows + Int(m[lane]) * columns
+            for column in 0..<columns { scratch[column * PixelLanes.scalarCount + lane] = row[column] }
+        }
     }
 
     /// Columns c and c + 1 of the gathered rows, as a complex per lane.
     @inline(__always)
     func complex(_ column: Int) -> LaneComplex {
         LaneComplex(re: real(column), im: real(column + 1))
+    }
+
+    /// Column c of the gathered rows, per lane.
+    @inline(__always)
+    func real(_ column: Int) -> PixelLanes {
+        UnsafeRawPointer(scratch + column * PixelLanes.scalarCount).loadUnaligned(as: PixelLanes.self)
     }
 }

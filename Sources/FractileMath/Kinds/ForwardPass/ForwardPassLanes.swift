@@ -133,16 +133,19 @@ struct ForwardPassLanes: LaneKernel {
                 period: (z - other).magnitude <= 1e-9 ? 1 : 2)
         }
         let lyapunov = count > 0 ? (0.5 * logProduct + smallTerms[lane]) / count : .nan
-        var period: Int?
-        let base = lane * Self.historyLength - historyStart
-        for k in 1...Self.historyLength where k <= steps - historyStart {
-            if (z - history[base + steps - k]).magnitude <= 1e-9 {
-                period = k
-                break
-            }
-        }
         return PixelOutcome(
             regime: lyapunov < 0 ? .ordered : .chaotic, iterations: steps, finalValue: z, lyapunov: lyapunov,
-            period: period)
+            period: Self.period(of: z, lane: lane, history: history, steps: steps))
+    }
+
+    /// docs/maps.md's period: the least k <= 32 with |z_N - z_{N-k}| <= 1e-9, from `history` laid out as this
+    /// kernel's (lane-major, z_n for the last 32 n < N).
+    static func period(of z: Complex, lane: Int, history: UnsafeMutablePointer<Complex>, steps: Int) -> Int? {
+        let historyStart = max(steps - historyLength, 0)
+        let base = lane * historyLength - historyStart
+        for k in 1...historyLength where k <= steps - historyStart {
+            if (z - history[base + steps - k]).magnitude <= 1e-9 { return k }
+        }
+        return nil
     }
 }
