@@ -67,6 +67,10 @@ DEEP_EXTRA = [
     ("gradient-basin-wirtinger", "boundary", "-0.0008945022183134356657419039094080522080256797851",
      "1.05688728508048187552407374174016912794056409148995"),
     ("gradient-basin-wirtinger", "single-regime converged", "0.3", "0.05"),
+    # Boundaries of the other two kinds (docs/deep-zoom.md): an ordered island in a forward-pass chaotic filament,
+    # and backprop-flow's exploding line w = -c.
+    ("forward-pass", "boundary", "-0.0148437500000000000000000000001", "1.39453125"),
+    ("backprop-flow", "boundary", "-1.5", "1.5"),
 ]
 DEEP_RUNS = 1 if QUICK else 3  # best of, for each tile
 

@@ -39,9 +39,9 @@ extension LaneKernel {
                 load(lane: lane, at: .zero)  // idle lanes iterate a harmless point (0) and are masked out
             }
         }
-        while any(active) {
+        while active.anySet {
             let stopped = step() .& active
-            guard any(stopped) else { continue }
+            guard stopped.anySet else { continue }
             for lane in 0..<PixelLanes.scalarCount where stopped[lane] {
                 finish(&self, lane, itemOfLane[lane])
                 if next < count {

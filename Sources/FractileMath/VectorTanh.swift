@@ -148,7 +148,7 @@ enum VectorTanh {
         let magnitude = p.m * (2 - p.m) / d
         var re = magnitude.replacing(with: -magnitude, where: p.negative)
         var im = 4 * p.e * p.sc / d
-        if any(.!p.inRange) {
+        if (.!p.inRange).anySet {
             for lane in 0..<PixelLanes.scalarCount where !p.inRange[lane] {
                 let scalar = Complex.tanh(Complex(x[lane], y[lane]))
                 re[lane] = scalar.re

@@ -35,7 +35,7 @@ struct LaneComplex {
     @inline(__always) static func / (a: LaneComplex, b: LaneComplex) -> LaneComplex {
         let first = VectorTanh.abs(b.re) .>= VectorTanh.abs(b.im)
         let ratio1 = b.im / b.re, denominator1 = b.re + b.im * ratio1
-        if all(first) {
+        if first.allSet {
             // The usual case in perturbation (b = 1 + T tanh(du) is near 1): half the divisions.
             return LaneComplex(re: (a.re + a.im * ratio1) / denominator1, im: (a.im - a.re * ratio1) / denominator1)
         }

@@ -65,7 +65,7 @@ struct ForwardPassLanes: LaneKernel {
 
     @inline(__always)
     mutating func step() -> LaneMask {
-        if any(n .>= Double(historyStart)) {
+        if (n .>= Double(historyStart)).anySet {
             for lane in 0..<PixelLanes.scalarCount where Int(n[lane]) >= historyStart && Int(n[lane]) < steps {
                 history[lane * Self.historyLength + Int(n[lane]) - historyStart] = Complex(zr[lane], zi[lane])
             }
@@ -82,7 +82,7 @@ struct ForwardPassLanes: LaneKernel {
         let derivativeSquared = derivativeRe * derivativeRe + derivativeIm * derivativeIm
         let counted = n .>= lyapunovStart
         let small = derivativeSquared .< 1e-290
-        if any(counted .& small) {
+        if (counted .& small).anySet {
             for lane in 0..<PixelLanes.scalarCount where counted[lane] && small[lane] {
                 smallTerms[lane] += ForwardPassSettings.logDerivative(
                     w: Complex(wr[lane], wi[lane]), next: Complex(tr[lane], ti[lane]))

@@ -84,7 +84,7 @@ struct GradientBasinPerturbationLanes: LaneKernel {
         // the full step below then decides the stopping tests as always.
         let reach = table.real(6 * pairs + 4)
         let near = d.magnitudeSquared .< reach * reach
-        if any(near) {
+        if near.anySet {
             for lane in 0..<PixelLanes.scalarCount where near[lane] {
                 var delta = d[lane], index = m[lane]
                 let skipped = reference.skips.skip(d: &delta, m: &index, budget: Int(steps - n[lane]) - 1)
@@ -104,7 +104,7 @@ struct GradientBasinPerturbationLanes: LaneKernel {
             let u = d * LaneComplex(x)
             let linear = u.magnitudeSquared * (1 + tk.magnitudeSquared) .< 0x1p-120
             var dt = u * sk
-            if !all(linear) {
+            if !linear.allSet {
                 let (tau, outside) = LaneComplex.deltaTanhSeries(u)
                 leaving .|= outside .& .!linear
                 dt = dt.replacing(with: tau * sk / (LaneComplex(.one) + tk * tau), where: .!linear)

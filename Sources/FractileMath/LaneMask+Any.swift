@@ -8,4 +8,7 @@ extension SIMDMask where Storage == SIMD16<Int64> {
         let two = four.lowHalf | four.highHalf
         return two[0] | two[1] != 0
     }
+
+    /// Whether every lane is set, inline (see `anySet`).
+    @inline(__always) var allSet: Bool { !(.!self).anySet }
 }
