@@ -1,7 +1,7 @@
 extension VectorTanh {
     /// Real tanh per lane, to ~2 ulps: tanh|x| = (1 - e) / (1 + e) with e = exp(-2|x|) and 1 - e = -expm1(-2|x|)
     /// (no cancellation near 0), the sign put back after. |x| > 350 gives ±1 exactly; NaN stays NaN.
-    @inline(__always)
+    @_transparent
     static func real(_ x: PixelLanes) -> PixelLanes {
         let a = abs(x)
         let far = a .> 350
