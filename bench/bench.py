@@ -18,7 +18,8 @@
    bench/trainability_peer.c (the same per-pixel training loop in scalar C, libm tanh, OpenMP over rows, gcc -O3
    -march=native); the two must agree on regime counts.
 
-BENCH_QUICK=1 shortens everything for iteration; BENCH_MEMORY_SECONDS sets the memory run (default 120).
+BENCH_QUICK=1 shortens everything for iteration; BENCH_MEMORY_SECONDS sets the memory run (default 120);
+BENCH_ONLY=trainability runs one section.
 Prints one line per target and writes them, with the details, to docs/benchmarks.md.
 """
 import concurrent.futures
@@ -526,8 +527,14 @@ def memory():
         shutil.rmtree(root, ignore_errors=True)
 
 
+# BENCH_ONLY=NAME runs just that section and prints its lines (docs/benchmarks.md is left as it is).
+SECTIONS = {"trainability": trainability}
+
+
 def main():
     os.makedirs(WORK, exist_ok=True)
+    if os.environ.get("BENCH_ONLY"):
+        return SECTIONS[os.environ["BENCH_ONLY"]]()
     started = time.time()
     reports = cold_rendering()
     cores()
