@@ -536,7 +536,8 @@ def memory():
         shutil.rmtree(root, ignore_errors=True)
 
 
-SECTIONS = {"deep": deep_zoom}
+# BENCH_ONLY=NAME[,NAME] runs just those sections and prints their lines (docs/benchmarks.md is left as it is).
+SECTIONS = {"deep": deep_zoom, "trainability": trainability}
 
 
 def main():

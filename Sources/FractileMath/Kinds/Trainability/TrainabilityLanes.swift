@@ -3,10 +3,13 @@
 /// initial weights are the same for every pixel, so they are scalars broadcast to the lanes; only the weights,
 /// the learning rates and the running sums are per lane. A lane that diverges is refilled with the next pixel.
 ///
-/// State lives in caller-provided buffers (no allocation per pixel): W and its gradient (h*h lanes each), a and its
-/// gradient and one point's activations (h lanes each), and e_k (1 - t_kj^2) for every point (n*h lanes): the W
-/// gradient then sums over the points in a register per entry instead of a load and store per point, in the same
-/// order, so the sums are bit for bit those of `TrainingProblem.lossAndGradients`.
+/// State lives in caller-provided buffers (no allocation per pixel): W (h*h lanes), a, its gradient and one row
+/// of W's gradient (h lanes each), and one n*h buffer that holds sqrt(2) u_kj, then t_kj, then e_k (1 - t_kj^2) for every point.
+///
+/// A step is three passes over that buffer (preactivations, tanh, the per-point sums) and one over W, rather than
+/// one pass per point: the matrix sums then run several entries side by side (each entry still sums in the scalar
+/// rule's order, so bit for bit the same), where one sum at a time left the adder waiting on its own latency, and
+/// the tanh loop runs over n*h independent values.
 struct TrainabilityLanes: LaneKernel {
     let problem: TrainingProblem
     let h: Int, n: Int
@@ -14,10 +17,12 @@ struct TrainabilityLanes: LaneKernel {
     let tailStart: Double
     let divergeLoss: Double
     let inputs: UnsafePointer<Double>, targets: UnsafePointer<Double>
-    let w: UnsafeMutablePointer<PixelLanes>, gradientW: UnsafeMutablePointer<PixelLanes>
+    let w: UnsafeMutablePointer<PixelLanes>
     let a: UnsafeMutablePointer<PixelLanes>, gradientA: UnsafeMutablePointer<PixelLanes>
+    /// n*h lanes: sqrt(2) u_kj, then t_kj, then e_k (1 - t_kj^2), at [k*h + j].
     let t: UnsafeMutablePointer<PixelLanes>
-    let slopes: UnsafeMutablePointer<PixelLanes>
+    /// h lanes: one row of the W gradient's sums.
+    let rowSums: UnsafeMutablePointer<PixelLanes>
 
     var stepW = PixelLanes(), stepA = PixelLanes()
     /// Step index s of the step about to be taken.
@@ -25,9 +30,9 @@ struct TrainabilityLanes: LaneKernel {
     var loss = PixelLanes(), ratioSum = PixelLanes(), tailSum = PixelLanes()
     var diverged = LaneMask()
 
-    /// Lanes of state `TrainabilityLanes` needs for width h and n points: W, dW (h*h each), a, da, t (h each),
-    /// e_k (1 - t_kj^2) (n*h).
-    static func stateCount(width h: Int, points n: Int) -> Int { 2 * h * h + 3 * h + n * h }
+    /// Lanes of state `TrainabilityLanes` needs for width h and n points: W (h*h), a, da, one row of dW's sums
+    /// (h each), the per-point buffer (n*h).
+    static func stateCount(width h: Int, points n: Int) -> Int { h * h + 3 * h + n * h }
 
     init(settings: TrainabilitySettings, problem: TrainingProblem, inputs: UnsafePointer<Double>,
          targets: UnsafePointer<Double>, state: UnsafeMutablePointer<PixelLanes>) {
@@ -40,11 +45,10 @@ struct TrainabilityLanes: LaneKernel {
         self.inputs = inputs
         self.targets = targets
         w = state
-        gradientW = state + h * h
-        a = state + 2 * h * h
+        a = state + h * h
         gradientA = a + h
-        t = gradientA + h
-        slopes = t + h
+        rowSums = gradientA + h
+        t = rowSums + h
     }
 
     mutating func load(lane: Int, at p: Complex) {
@@ -58,36 +62,31 @@ struct TrainabilityLanes: LaneKernel {
         tailSum[lane] = 0
     }
 
-    /// One training step s of every lane: L_s and both gradients in one pass over the points, the stopping test,
-    /// then the update. True in the lanes that stopped (diverged at s, or s = T - 1 taken).
-    @inline(__always)
+    /// One training step s of every lane: L_s and both gradients, the stopping test, then the update (W's while
+    /// its gradient is summed: the forward pass is done with it by then). True in the lanes that stopped (diverged
+    /// at s, or s = T - 1 taken).
+    @inline(never)
     mutating func step() -> LaneMask {
-        let h = h, scale = problem.preactivationScale, outputScale = problem.outputScale
+        let h = h, n = n, scale = problem.preactivationScale, outputScale = problem.outputScale
+        for k in 0..<n {
+            // t[k*h + j] = sqrt(2) u_kj = (sum_i X_ki W_ij) * scale, summed over i in order.
+            let row = t + k * h
+            Self.sums(h, count: h, row: inputs + k * h, rowStride: 1, columns: w, columnStride: h, into: row)
+            for j in 0..<h { row[j] = row[j] * scale }
+        }
+        for index in 0..<(n * h) { t[index] = VectorTanh.real(t[index]) }
         for j in 0..<h { gradientA[j] = PixelLanes() }
         var squares = PixelLanes()
         for k in 0..<n {
-            let x = inputs + k * h
+            let row = t + k * h
             var f = PixelLanes()
-            for j in 0..<h {
-                var u = PixelLanes()
-                for i in 0..<h { u += x[i] * w[i * h + j] }
-                let tj = VectorTanh.real(u * scale)
-                t[j] = tj
-                f += tj * a[j]
-            }
+            for j in 0..<h { f += row[j] * a[j] }
             let e = f * outputScale - targets[k]
             squares += e * e
             for j in 0..<h {
-                let tj = t[j]
+                let tj = row[j]
                 gradientA[j] += e * tj
-                slopes[k * h + j] = e * (1 - tj * tj)
-            }
-        }
-        for i in 0..<h {
-            for j in 0..<h {
-                var sum = PixelLanes()
-                for k in 0..<n { sum += inputs[k * h + i] * slopes[k * h + j] }
-                gradientW[i * h + j] = sum * a[j]
+                row[j] = e * (1 - tj * tj)
             }
         }
         loss = squares / Double(n)
@@ -96,10 +95,51 @@ struct TrainabilityLanes: LaneKernel {
         ratioSum = (ratioSum + ratio).replacing(with: ratioSum, where: diverged)
         tailSum += ratio.replacing(with: 0, where: s .< tailStart)
         let stopped = diverged .| (s .== Double(steps - 1))
-        for index in 0..<(h * h) { w[index] -= stepW * gradientW[index] }
+        for i in 0..<h {
+            // dW_ij = (sum_k X_ki e_k (1 - t_kj^2)) a_j, summed over k in order, W_ij stepped at once.
+            Self.sums(n, count: h, row: inputs + i, rowStride: h, columns: t, columnStride: h, into: rowSums)
+            for j in 0..<h { w[i * h + j] -= stepW * (rowSums[j] * a[j]) }
+        }
         for j in 0..<h { a[j] -= stepA * gradientA[j] }
         s += 1
         return stopped
+    }
+
+    /// out[j] = sum_m row[m * rowStride] * columns[m * columnStride + j], summed over m in 0..<length in order, for
+    /// j in 0..<count. Four j at a time: four independent sums in flight.
+    @inline(__always)
+    static func sums(_ length: Int, count: Int, row: UnsafePointer<Double>, rowStride: Int,
+                     columns: UnsafePointer<PixelLanes>, columnStride: Int, into out: UnsafeMutablePointer<PixelLanes>) {
+        var j = 0
+        while j &+ 4 <= count {
+            var sum0 = PixelLanes(), sum1 = PixelLanes(), sum2 = PixelLanes(), sum3 = PixelLanes()
+            var x = row, column = columns + j
+            for _ in 0..<length {
+                let xm = x.pointee
+                sum0 += xm * column[0]
+                sum1 += xm * column[1]
+                sum2 += xm * column[2]
+                sum3 += xm * column[3]
+                x += rowStride
+                column += columnStride
+            }
+            out[j] = sum0
+            out[j &+ 1] = sum1
+            out[j &+ 2] = sum2
+            out[j &+ 3] = sum3
+            j &+= 4
+        }
+        while j < count {
+            var sum = PixelLanes()
+            var x = row, column = columns + j
+            for _ in 0..<length {
+                sum += x.pointee * column[0]
+                x += rowStride
+                column += columnStride
+            }
+            out[j] = sum
+            j &+= 1
+        }
     }
 
     func outcome(lane: Int) -> PixelOutcome {
