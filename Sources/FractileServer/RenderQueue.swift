@@ -61,6 +61,14 @@ public struct RenderQueue<Key: Hashable & Sendable>: Sendable {
     /// Waiting renders per client, for the soak's figures and tests.
     public func waiting(for client: String) -> Int { stacks[client]?.count { entries[$0] != nil } ?? 0 }
 
+    /// Whether `other`'s running renders should yield the cores to a render of `client` that starts now: `other`
+    /// still has renders waiting (a flood, not one last tile) and has used at least as much render time as `client`.
+    /// Threads do not preempt one another, so without this a flood's long renders already running would share the
+    /// cores equally with the tiles the fair share has just put first.
+    public func yields(_ other: String, to client: String) -> Bool {
+        other != client && waiting(for: other) > 0 && usage[other, default: 0] >= usage[client, default: 0]
+    }
+
     public mutating func enqueue(_ key: Key, client: String, now: UInt64) -> Admission {
         if var entry = entries[key] {
             if !entry.clients.contains(client) {
