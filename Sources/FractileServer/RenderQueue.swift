@@ -8,8 +8,9 @@
 ///   as the flood.
 /// - Newest first within a client: a zooming user wants the tiles of the view on screen now, not of the views they
 ///   zoomed through.
-/// - A worker left for others: one client runs at most `maxRunningPerClient` renders at once, so with one more
-///   worker than that, a client's costly tiles never occupy every worker while another client waits.
+/// - Workers left for others: one client runs at most `maxRunningPerClient` renders at once, so with more workers
+///   than that (`TilePipeline` has twice as many), a client's costly tiles never occupy every worker while another
+///   client waits.
 /// - Aging: in its client's turn, a render that client has waited on for longer than `maximumWait` goes before the
 ///   client's newer ones. (Aging across clients would undo the fair share: under a sustained flood the flood's own
 ///   renders are always the oldest, so they would always go next.)

@@ -29,8 +29,8 @@ public final class ServerAssembly: Sendable {
                             staleTemporaryFileAge: Self.staleTemporaryFileAge(), log: log)
             : nil
         let renderer = TileRenderer(threads: configuration.render.threads)
-        // One render worker per render thread: under load each tile renders on one worker, so the fair share decides
-        // who gets the cores (the pipeline keeps one worker more for other clients).
+        // As many renders per client at once as render threads: under load each tile renders on one worker, so the
+        // fair share decides who gets the cores (the pipeline has as many workers again for the other clients).
         let tiles = TilePipeline(memoryCache: memory, diskCache: disk, renderer: renderer, metrics: metrics,
                                 queueLimit: configuration.render.queueLimit, workers: renderer.threads,
                                 archives: archives)
