@@ -18,8 +18,9 @@
    bench/trainability_peer.c (the same per-pixel training loop in scalar C, libm tanh, OpenMP over rows, gcc -O3
    -march=native); the two must agree on regime counts.
 
-BENCH_QUICK=1 shortens everything for iteration; BENCH_MEMORY_SECONDS sets the memory run (default 120);
-BENCH_ONLY=deep (comma-separated names of SECTIONS) runs just those and leaves docs/benchmarks.md as it is.
+BENCH_QUICK=1 shortens everything for iteration; BENCH_MEMORY_SECONDS sets the memory run (default 120).
+BENCH_ONLY=warm,isolation (any of cold, cores, warm, isolation, png, deep, trainability, memory) runs only those
+sections and leaves docs/benchmarks.md alone.
 Prints one line per target and writes them, with the details, to docs/benchmarks.md.
 """
 import concurrent.futures
@@ -45,6 +46,7 @@ ZOOMS = {"forward-pass": 1 if QUICK else 3, "gradient-basin": 0 if QUICK else 2,
 MAX_Z = ZOOMS["forward-pass"]
 WRK_SECONDS = 3 if QUICK else 10
 WRK_ROUNDS = 1 if QUICK else 3  # interleaved fractile/nginx rounds of the warm comparison
+ONLY = {name for name in os.environ.get("BENCH_ONLY", "").split(",") if name}
 MEMORY_SECONDS = int(os.environ.get("BENCH_MEMORY_SECONDS", "20" if QUICK else "120"))
 # Small enough that the random load fills the memory cache and it has to evict within the run.
 MEMORY_BUDGET = 2 * 1024 * 1024
@@ -536,26 +538,21 @@ def memory():
         shutil.rmtree(root, ignore_errors=True)
 
 
-# BENCH_ONLY=NAME[,NAME] runs just those sections and prints their lines (docs/benchmarks.md is left as it is).
-SECTIONS = {"deep": deep_zoom, "trainability": trainability}
-
-
 def main():
     os.makedirs(WORK, exist_ok=True)
-    if os.environ.get("BENCH_ONLY"):
-        for section in os.environ["BENCH_ONLY"].split(","):
-            SECTIONS[section]()
-        return 0
     started = time.time()
-    reports = cold_rendering()
-    cores()
-    warm_serving(logs=False)
-    warm_serving(logs=True)
-    probe_isolation()
-    png(reports)
-    deep_zoom()
-    trainability()
-    memory()
+    sections = {"cold": cold_rendering, "cores": cores,
+                "warm": lambda: (warm_serving(logs=False), warm_serving(logs=True)), "isolation": probe_isolation,
+                "png": lambda: png(reports), "deep": deep_zoom, "trainability": trainability, "memory": memory}
+    unknown = ONLY - sections.keys()
+    if unknown:
+        sys.exit(f"BENCH_ONLY: no section {', '.join(sorted(unknown))} (sections: {', '.join(sections)})")
+    reports = cold_rendering() if not ONLY or {"cold", "png"} & ONLY else None
+    for name, run in sections.items():
+        if name != "cold" and (not ONLY or name in ONLY):
+            run()
+    if ONLY:
+        return
     load = os.getloadavg()
     revision = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True,
                               text=True).stdout.strip()

@@ -13,3 +13,15 @@ int fractile_accept4(int fd, void *address, unsigned int *length, int flags) {
 int fractile_set_thread_nice(int nice) {
     return setpriority(PRIO_PROCESS, (id_t)gettid(), nice);
 }
+
+int fractile_thread_id(void) {
+    return (int)gettid();
+}
+
+int fractile_thread_nice(void) {
+    return getpriority(PRIO_PROCESS, (id_t)gettid());
+}
+
+int fractile_set_nice_of_thread(int thread, int nice) {
+    return setpriority(PRIO_PROCESS, (id_t)thread, nice);
+}

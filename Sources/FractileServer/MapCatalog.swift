@@ -43,8 +43,10 @@ struct MapCatalog: Sendable {
                     ("description", JSONText.string(map.description)),
                     ("kind", JSONText.string(map.settings.kind.rawValue)),
                     ("tilejson", JSONText.string("tiles/\(map.name).json")),
+                    // One meaning per name, as in TileJSON: `maxzoom` is TileJSON's (at most 30), `maxZoom` the
+                    // map's true depth (the config key), which the viewer reads.
                     ("minzoom", "0"),
-                    ("maxzoom", "\(map.maxZoom)"),
+                    ("maxzoom", "\(min(map.maxZoom, Self.tileJSONMaxZoom))"),
                     ("maxZoom", "\(map.maxZoom)"),
                     ("center", complex(map.center)),
                     ("span", JSONText.number(map.span)),

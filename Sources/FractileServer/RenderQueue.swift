@@ -8,8 +8,9 @@
 ///   as the flood.
 /// - Newest first within a client: a zooming user wants the tiles of the view on screen now, not of the views they
 ///   zoomed through.
-/// - A worker left for others: one client runs at most `maxRunningPerClient` renders at once, so with one more
-///   worker than that, a client's costly tiles never occupy every worker while another client waits.
+/// - Workers left for others: one client runs at most `maxRunningPerClient` renders at once, so with more workers
+///   than that (`TilePipeline` has twice as many), a client's costly tiles never occupy every worker while another
+///   client waits.
 /// - Aging: in its client's turn, a render that client has waited on for longer than `maximumWait` goes before the
 ///   client's newer ones. (Aging across clients would undo the fair share: under a sustained flood the flood's own
 ///   renders are always the oldest, so they would always go next.)
@@ -60,6 +61,14 @@ public struct RenderQueue<Key: Hashable & Sendable>: Sendable {
     public var keys: [Key] { Array(entries.keys) }
     /// Waiting renders per client, for the soak's figures and tests.
     public func waiting(for client: String) -> Int { stacks[client]?.count { entries[$0] != nil } ?? 0 }
+
+    /// Whether `other`'s running renders should yield the cores to a render of `client` that starts now: `other`
+    /// still has renders waiting (a flood, not one last tile) and has used at least as much render time as `client`.
+    /// Threads do not preempt one another, so without this a flood's long renders already running would share the
+    /// cores equally with the tiles the fair share has just put first.
+    public func yields(_ other: String, to client: String) -> Bool {
+        other != client && waiting(for: other) > 0 && usage[other, default: 0] >= usage[client, default: 0]
+    }
 
     public mutating func enqueue(_ key: Key, client: String, now: UInt64) -> Admission {
         if var entry = entries[key] {

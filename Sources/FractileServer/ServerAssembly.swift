@@ -29,10 +29,11 @@ public final class ServerAssembly: Sendable {
                             staleTemporaryFileAge: Self.staleTemporaryFileAge(), log: log)
             : nil
         let renderer = TileRenderer(threads: configuration.render.threads)
-        // Two tiles in flight per core's worth of threads: while one tile is being encoded (single-threaded), the
-        // other keeps every core busy rendering.
+        // As many renders per client at once as render threads: under load each tile renders on one worker, so the
+        // fair share decides who gets the cores (the pipeline has as many workers again for the other clients).
         let tiles = TilePipeline(memoryCache: memory, diskCache: disk, renderer: renderer, metrics: metrics,
-                                queueLimit: configuration.render.queueLimit, workers: 2, archives: archives)
+                                queueLimit: configuration.render.queueLimit, workers: renderer.threads,
+                                archives: archives)
         self.tiles = tiles
         let server = configuration.server
         var httpConfiguration = HTTPServerConfiguration()
@@ -60,7 +61,8 @@ public final class ServerAssembly: Sendable {
                 queueDepth: tiles.queueDepth, rendersInProgress: tiles.rendersInProgress,
                 memoryCacheBytes: memoryStatistics.bytes, memoryCacheItems: memoryStatistics.itemCount,
                 diskCacheBytes: diskStatistics?.bytes ?? 0, diskCacheItems: diskStatistics?.itemCount ?? 0,
-                openConnections: box.server?.openConnectionCount ?? 0)
+                openConnections: box.server?.openConnectionCount ?? 0, queueCapacity: tiles.queueLimit,
+                pools: [computeWork.snapshot, fileWork.snapshot])
         }
         self.http = HTTPServer(configuration: httpConfiguration, handler: application)
         box.server = http

@@ -75,9 +75,16 @@ public final class ServerMetrics: Sendable {
         public var diskCacheBytes: Int
         public var diskCacheItems: Int
         public var openConnections: Int
+        /// The most renders that may wait (`render.queueLimit`).
+        public var queueCapacity: Int
+        /// The work pools off the event loops (compute: probes and `/dimension`; file: static files).
+        public var pools: [WorkPool.Snapshot]
 
         public init(queueDepth: Int, rendersInProgress: Int, memoryCacheBytes: Int, memoryCacheItems: Int,
-                    diskCacheBytes: Int, diskCacheItems: Int, openConnections: Int) {
+                    diskCacheBytes: Int, diskCacheItems: Int, openConnections: Int, queueCapacity: Int = 0,
+                    pools: [WorkPool.Snapshot] = []) {
+            self.queueCapacity = queueCapacity
+            self.pools = pools
             self.queueDepth = queueDepth
             self.rendersInProgress = rendersInProgress
             self.memoryCacheBytes = memoryCacheBytes
@@ -130,7 +137,21 @@ public final class ServerMetrics: Sendable {
         sample("fractile_renders_coalesced_total", "counter", "Requests that shared a render of the same tile.",
                snapshot.rendersCoalesced)
         sample("fractile_render_queue_depth", "gauge", "Renders waiting for a worker.", gauges.queueDepth)
+        sample("fractile_render_queue_capacity", "gauge", "Renders that may wait before new ones are refused (503).",
+               gauges.queueCapacity)
         sample("fractile_renders_in_progress", "gauge", "Renders running now.", gauges.rendersInProgress)
+        func poolFamily(_ name: String, _ type: String, _ help: String, _ value: (WorkPool.Snapshot) -> Int) {
+            family(name, type, help)
+            for pool in gauges.pools { text += "\(name){pool=\"\(pool.name)\"} \(value(pool))\n" }
+        }
+        poolFamily("fractile_work_queue_depth", "gauge", "Jobs waiting for a thread of a work pool off the event loops.",
+                   \.queueDepth)
+        poolFamily("fractile_work_queue_capacity", "gauge", "Jobs that may wait in a work pool before new ones get 503.",
+                   \.queueLimit)
+        poolFamily("fractile_work_busy_threads", "gauge", "Threads of a work pool running a job now.", \.busy)
+        poolFamily("fractile_work_threads", "gauge", "Threads of a work pool.", \.threads)
+        poolFamily("fractile_work_rejected_total", "counter", "Jobs refused with 503 because the pool's queue was full.",
+                   \.rejected)
         family("fractile_cache_bytes", "gauge", "Bytes of tiles held, by layer.")
         text += "fractile_cache_bytes{layer=\"memory\"} \(gauges.memoryCacheBytes)\n"
         text += "fractile_cache_bytes{layer=\"disk\"} \(gauges.diskCacheBytes)\n"

@@ -1,3 +1,4 @@
+import CSystemLinux
 import Dispatch
 import FractileCache
 import FractileConfig
@@ -42,25 +43,44 @@ public final class TilePipeline: Sendable {
         var waiters: [Waiter]
     }
 
+    /// A render a worker thread is running: whose it is, and whether its thread was demoted to let another
+    /// client's renders have the cores (`RenderQueue.yields`).
+    private struct RunningRender {
+        let client: String
+        /// The worker thread's own nice value, which a demotion raises by `demotion`.
+        let nice: Int32
+        var demoted = false
+    }
+
     private struct State {
         var flights: [TileCacheKey: Flight] = [:]
         /// Keys waiting for a render worker.
         var pending: RenderQueue<TileCacheKey>
-        var rendering = 0
+        /// Renders running now, by the thread id of their worker.
+        var running: [Int32: RunningRender] = [:]
+        var rendering: Int { running.count }
         var stopping = false
     }
 
-    /// How long a queued render may be passed over by newer ones before it goes next: newest first keeps a
-    /// zooming user's current view fast, this bound keeps a flood of new requests from starving an old one.
-    public static let maximumWaitBeforeFirst: UInt64 = 5_000_000_000
+    /// How much a demoted render's thread is niced: as the work pools, below the event loops and other renders.
+    static let demotion: Int32 = 10
+
+    /// How long a queued render may be passed over by its client's newer ones before it goes next: newest first
+    /// keeps a zooming user's current view fast (the views zoomed through are mostly cancelled anyway), and this
+    /// bound keeps the first tiles of one view from waiting for the whole view: a browser asks a view's tiles six
+    /// at a time, and each answer brings a newer request.
+    public static let maximumWaitBeforeFirst: UInt64 = 500_000_000
 
     public let memoryCache: MemoryTileCache
     public let diskCache: DiskTileCache?
     public let renderer: TileRenderer
+    /// The same renderer on one thread, for renders that start while others run or wait (`splitsAcrossThreads`).
+    private let oneThreadRenderer = TileRenderer(threads: 1)
     /// Archives looked up before the disk cache (`fractile serve --archive`).
     public let archives: TileArchiveSet?
     private let metrics: ServerMetrics
-    private let queueLimit: Int
+    /// The most renders that may wait; one more is refused (or displaces the busiest client's oldest).
+    public let queueLimit: Int
     private let state: Mutex<State>
     private let workAvailable = DispatchSemaphore(value: 0)
     private let diskQueue = DispatchQueue(label: "fractile.disk", attributes: .concurrent)
@@ -74,15 +94,18 @@ public final class TilePipeline: Sendable {
         self.renderer = renderer
         self.metrics = metrics
         self.queueLimit = queueLimit
-        // One worker more than any one client may use at once: a client's costly renders never hold every worker.
-        self.workerCount = max(1, workers) + 1
+        // Twice what any one client may use at once: a client's costly renders never hold every worker, and while
+        // they yield (demoted) another client still has a full set of workers.
+        self.workerCount = 2 * max(1, workers)
         self.state = Mutex(State(pending: RenderQueue(limit: queueLimit, maximumWait: Self.maximumWaitBeforeFirst,
                                                       maxRunningPerClient: max(1, workers))))
-        for index in 0..<workerCount {
-            let thread = Thread { [self] in self.workLoop() }
-            thread.name = "fractile-render-\(index)"
-            thread.start()
-        }
+        for index in 0..<workerCount { startWorker(index) }
+    }
+
+    private func startWorker(_ index: Int) {
+        let thread = Thread { [self] in self.workLoop(index) }
+        thread.name = "fractile-render-\(index)"
+        thread.start()
     }
 
     public static func cacheKey(_ map: MapDefinition, _ tile: TileCoordinate) -> TileCacheKey {
@@ -176,41 +199,64 @@ public final class TilePipeline: Sendable {
         for waiter in waiters { waiter.completion(result) }
     }
 
-    private func workLoop() {
+    private func workLoop(_ index: Int) {
+        let thread = fractile_thread_id()
+        let nice = fractile_thread_nice()
         while true {
             workAvailable.wait()
-            let (job, dropped) = state.withLock { state -> ((TileCacheKey, Flight, String)?, [TileCacheKey]) in
+            let (job, dropped) = state.withLock { state -> ((TileCacheKey, Flight, String, Bool)?, [TileCacheKey]) in
                 guard !state.stopping else { return (nil, []) }
                 let flights = state.flights
                 let (next, client, dropped) = state.pending.next(now: DispatchTime.now().uptimeNanoseconds) { key in
                     flights[key]?.waiters.contains { $0.isWanted() } ?? false
                 }
                 guard let key = next, let flight = state.flights[key] else { return (nil, dropped) }
-                state.rendering += 1
-                return ((key, flight, client), dropped)
+                let split = Self.splitsAcrossThreads(running: state.rendering, waiting: state.pending.count)
+                for (other, render) in state.running where !render.demoted
+                    && state.pending.yields(render.client, to: client) {
+                    state.running[other]!.demoted = true
+                    _ = fractile_set_nice_of_thread(other, min(19, render.nice + Self.demotion))
+                }
+                state.running[thread] = RunningRender(client: client, nice: nice)
+                return ((key, flight, client, split), dropped)
             }
             for key in dropped {
                 metrics.countRenderDropped()
                 land(key, .failure(.abandoned))
             }
-            guard let (key, flight, client) = job else {
+            guard let (key, flight, client, split) = job else {
                 if state.withLock({ $0.stopping }) { return }
                 continue
             }
             let started = DispatchTime.now().uptimeNanoseconds
-            render(key, flight)
+            render(key, flight, with: split ? renderer : oneThreadRenderer)
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-            let more = state.withLock { state -> Bool in
-                state.rendering -= 1
+            let (more, demoted) = state.withLock { state -> (Bool, Bool) in
+                let demoted = state.running.removeValue(forKey: thread)?.demoted ?? false
                 state.pending.finished(client, seconds: seconds)
-                return !state.pending.isEmpty
+                return (!state.pending.isEmpty, demoted)
             }
             // Renders held back by their client's cap may start now.
             if more { workAvailable.signal() }
+            // Lowering nice back needs privilege: without it, a fresh thread takes this one's place, started from a
+            // Dispatch thread (a new thread inherits its creator's nice).
+            if demoted && fractile_set_nice_of_thread(thread, nice) != 0 {
+                DispatchQueue.global().async { self.startWorker(index) }
+                return
+            }
         }
     }
 
-    private func render(_ key: TileCacheKey, _ flight: Flight) {
+    /// Whether a render starting now splits its tile across the renderer's threads: only when nothing else runs or
+    /// waits, so a lone user gets a tile at full speed. Otherwise every render runs on its own worker thread, and the
+    /// fair share between clients decides who gets the cores: split renders would queue their pieces behind other
+    /// tiles' pieces in the shared thread pool, so a cheap tile would wait for a costly one. Bytes are the same
+    /// either way (`TileRenderer`).
+    static func splitsAcrossThreads(running: Int, waiting: Int) -> Bool {
+        running == 0 && waiting == 0
+    }
+
+    private func render(_ key: TileCacheKey, _ flight: Flight, with renderer: TileRenderer) {
         // Waiters that joined after the job was taken are still in `flights` and are answered by `land`.
         let someoneWaits = state.withLock { $0.flights[key]?.waiters.contains { $0.isWanted() } ?? false }
         guard someoneWaits else {

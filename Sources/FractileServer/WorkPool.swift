@@ -40,7 +40,7 @@ public final class WorkPool: Sendable {
     public let queueLimit: Int
     /// Seconds a refused client is told to wait.
     public let retryAfterSeconds: Int
-    private let threadCount: Int
+    public let threadCount: Int
     private let state = Mutex(State())
     private let available = DispatchSemaphore(value: 0)
     private let rejectedCount = Atomic<Int>(0)
@@ -66,6 +66,22 @@ public final class WorkPool: Sendable {
     public var busy: Int { state.withLock { $0.running } }
     /// Jobs refused because the queue was full, since start.
     public var rejected: Int { rejectedCount.load(ordering: .relaxed) }
+
+    /// The pool's figures at one moment, for `/metrics`.
+    public struct Snapshot: Sendable, Equatable {
+        public let name: String
+        public let queueDepth: Int
+        public let queueLimit: Int
+        public let busy: Int
+        public let threads: Int
+        public let rejected: Int
+    }
+
+    public var snapshot: Snapshot {
+        let (waiting, running) = state.withLock { ($0.waiting, $0.running) }
+        return Snapshot(name: name, queueDepth: waiting, queueLimit: queueLimit, busy: running, threads: threadCount,
+                        rejected: rejected)
+    }
 
     /// Queues `job`; false (and nothing queued) when `queueLimit` jobs already wait or the pool is stopping.
     public func submit(_ job: @escaping @Sendable () -> Void) -> Bool {

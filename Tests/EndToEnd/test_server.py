@@ -109,6 +109,15 @@ def test_health_and_metrics(server, tmp_path):
     for family in ["fractile_cache_hits_total", "fractile_cache_misses_total", "fractile_render_seconds_bucket",
                    "fractile_render_queue_depth", "fractile_cache_bytes"]:
         assert family in text
+    # Queue depth and capacity of the render queue and of the work pools off the event loops.
+    assert httpclient.metric(text, "fractile_render_queue_capacity") == 256  # config.json render.queueLimit
+    assert httpclient.metric(text, "fractile_render_queue_depth") == 0
+    for pool in ["compute", "file"]:
+        labels = 'pool="%s"' % pool
+        assert httpclient.metric(text, "fractile_work_queue_capacity", labels) > 0
+        assert httpclient.metric(text, "fractile_work_queue_depth", labels) == 0
+        assert httpclient.metric(text, "fractile_work_threads", labels) >= 1
+        assert httpclient.metric(text, "fractile_work_rejected_total", labels) == 0
     promtool = shutil.which("promtool")
     if promtool:
         checked = subprocess.run([promtool, "check", "metrics"], input=text, capture_output=True, text=True)

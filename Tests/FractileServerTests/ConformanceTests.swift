@@ -7,7 +7,7 @@ import XCTest
 
 /// What real clients (HTTPolice, h11, curl, GDAL, MapLibre) found, each checked through a live server with raw bytes.
 final class ConformanceTests: XCTestCase {
-    func testTileJSONKeepsMaxZoomWithinTileJSONAndCarriesTheTrueDepth() throws {
+    func testTileJSONAndMapListKeepMaxZoomWithinTileJSONAndCarryTheTrueDepth() throws {
         let live = try LiveServer(self, mapJSON: #"{"name": "forward-pass", "kind": "forward_pass", "maxZoom": 100}"#)
         let response = try live.client().get("/tiles/forward-pass.json")
         XCTAssertEqual(response.status, 200)
@@ -15,6 +15,14 @@ final class ConformanceTests: XCTestCase {
         XCTAssertEqual(json["maxzoom"] as? Int, 30)
         XCTAssertEqual(json["tileSize"] as? Int, 256)
         XCTAssertEqual((json["fractile"] as? [String: Any])?["maxZoom"] as? Int, 100)
+
+        // `/maps.json` keeps the same meaning for each name: `maxzoom` TileJSON's, `maxZoom` the true depth.
+        let list = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(try live.client().get("/maps.json").body))
+            as? [String: Any])
+        let map = try XCTUnwrap((list["maps"] as? [[String: Any]])?.first)
+        XCTAssertEqual(map["maxzoom"] as? Int, 30)
+        XCTAssertEqual(map["maxZoom"] as? Int, 100)
+        XCTAssertEqual((map["fractile"] as? [String: Any])?["maxZoom"] as? Int, 100)
     }
 
     func testErrorsCarryCORSAndTilesExposeTheirETag() throws {

@@ -32,6 +32,32 @@ final class RenderQueueTests: XCTestCase {
         XCTAssertEqual(order.filter { $0.hasPrefix("flood") }, (0..<20).reversed().map { "flood\($0)" })
     }
 
+    func testAFloodsRunningRendersYieldToAClientWithNoMoreRenderTime() {
+        var queue = RenderQueue<String>(limit: 100, maximumWait: 5 * second)
+        for index in 0..<6 { _ = queue.enqueue("flood\(index)", client: "flood", now: 0) }
+        for _ in 0..<2 {
+            XCTAssertEqual(queue.next(now: 1, isWanted: { _ in true }).client, "flood")
+            queue.finished("flood", seconds: 0.5)
+        }
+        _ = queue.enqueue("view0", client: "user", now: 2)
+        _ = queue.enqueue("view1", client: "user", now: 2)
+        // The user joins level with the flood, so the flood's renders still running yield to the user's.
+        XCTAssertTrue(queue.yields("flood", to: "user"))
+        XCTAssertFalse(queue.yields("user", to: "user"), "a client never yields to itself")
+        var started = queue.next(now: 3, isWanted: { _ in true })
+        while started.client == "flood" {
+            queue.finished("flood", seconds: 0)
+            started = queue.next(now: 3, isWanted: { _ in true })
+        }
+        queue.finished("user", seconds: 0.75)
+        // The user has now used more than the flood: the user's renders would yield, the flood's not.
+        XCTAssertFalse(queue.yields("flood", to: "user"))
+        XCTAssertTrue(queue.yields("user", to: "flood"))
+        // A client with nothing left waiting (its one last tile running) never yields.
+        XCTAssertEqual(drain(&queue, now: 4).filter { $0.hasPrefix("view") }.count, 1)
+        XCTAssertFalse(queue.yields("user", to: "flood"))
+    }
+
     func testCheapTilesGetTheirShareOfRenderTimeNotOfRenderCount() {
         var queue = RenderQueue<String>(limit: 100, maximumWait: 5 * second)
         for index in 0..<20 { _ = queue.enqueue("flood\(index)", client: "flood", now: 0) }

@@ -1,0 +1,65 @@
+import Dispatch
+import FractileCache
+import FractileConfig
+import FractileRender
+@testable import FractileServer
+import Foundation
+import Synchronization
+import XCTest
+
+/// The pipeline renders a tile on one thread while other renders run or wait, and across the renderer's threads
+/// only when it is alone: the bytes must not depend on which.
+final class TilePipelineTests: XCTestCase {
+    func testATileSplitsAcrossThreadsOnlyWhenNothingElseRunsOrWaits() {
+        XCTAssertTrue(TilePipeline.splitsAcrossThreads(running: 0, waiting: 0))
+        XCTAssertFalse(TilePipeline.splitsAcrossThreads(running: 1, waiting: 0))
+        XCTAssertFalse(TilePipeline.splitsAcrossThreads(running: 0, waiting: 1))
+        XCTAssertFalse(TilePipeline.splitsAcrossThreads(running: 3, waiting: 40))
+    }
+
+    func testTilesAreTheSameBytesAloneAndUnderAFloodFromSeveralClients() throws {
+        let configuration = try FractileConfiguration.parse(Data("""
+            {"maps": [{"name": "forward-pass", "kind": "forward_pass", "maxIterations": 8},
+                      {"name": "forward-pass-deeper", "kind": "forward_pass", "maxIterations": 12}]}
+            """.utf8))
+        let maps = configuration.maps
+        let pipeline = TilePipeline(memoryCache: MemoryTileCache(capacityBytes: 64 << 20), diskCache: nil,
+                                    renderer: TileRenderer(threads: 2), metrics: ServerMetrics(), queueLimit: 256,
+                                    workers: 2)
+        defer { pipeline.stop() }
+        let results = Mutex([String: [UInt8]]())
+        let done = DispatchGroup()
+        func fetch(_ map: MapDefinition, _ tile: TileCoordinate, client: String) {
+            done.enter()
+            pipeline.fetchTile(map, tile, client: client, isWanted: { true }) { result in
+                if case .success(let (bytes, _)) = result {
+                    results.withLock { $0["\(map.name) \(tile.z)/\(tile.x)/\(tile.y)@\(tile.scale)"] = bytes }
+                }
+                done.leave()
+            }
+        }
+        // Alone: the tile is split across the renderer's threads.
+        fetch(maps[0], TileCoordinate(z: 1, x: 0, y: 1), client: "alone")
+        XCTAssertEqual(done.wait(timeout: .now() + 120), .success)
+        // A flood from one client and a view from two others: one thread per tile, and running renders yield.
+        var wanted: [(MapDefinition, TileCoordinate)] = [(maps[0], TileCoordinate(z: 1, x: 0, y: 1))]
+        for index in 0..<6 {
+            let tile = TileCoordinate(z: 3, x: UInt128(index % 8), y: UInt128(index / 8), scale: index == 5 ? 2 : 1)
+            fetch(maps[1], tile, client: "flood")
+            wanted.append((maps[1], tile))
+        }
+        for index in 0..<3 {
+            let tile = TileCoordinate(z: 2, x: UInt128(index % 4), y: UInt128(index / 4))
+            fetch(maps[0], tile, client: index % 2 == 0 ? "user" : "other")
+            wanted.append((maps[0], tile))
+        }
+        XCTAssertEqual(done.wait(timeout: .now() + 300), .success)
+        let rendered = results.withLock { $0 }
+        XCTAssertEqual(rendered.count, wanted.count)
+        for (map, tile) in wanted {
+            let name = "\(map.name) \(tile.z)/\(tile.x)/\(tile.y)@\(tile.scale)"
+            // Compared as a Bool: a failure prints the tile's name, not two PNGs' bytes.
+            XCTAssertTrue(rendered[name] == (try TileRenderer(threads: 3).renderPNG(map, tile)), name)
+        }
+    }
+}
