@@ -64,6 +64,9 @@ public final class TilePipeline: Sendable {
 
     /// How much a demoted render's thread is niced: as the work pools, below the event loops and other renders.
     static let demotion: Int32 = 10
+    /// Whether renders are demoted at all: putting a thread's nice back needs privilege (CAP_SYS_NICE; root here).
+    /// Without it (the container's user) renders are only scheduled fairly, and no worker thread is replaced.
+    private let demotes = geteuid() == 0
 
     /// How long a queued render may be passed over by its client's newer ones before it goes next: newest first
     /// keeps a zooming user's current view fast (the views zoomed through are mostly cancelled anyway), and this
@@ -212,7 +215,7 @@ public final class TilePipeline: Sendable {
                 }
                 guard let key = next, let flight = state.flights[key] else { return (nil, dropped) }
                 let split = Self.splitsAcrossThreads(running: state.rendering, waiting: state.pending.count)
-                for (other, render) in state.running where !render.demoted
+                for (other, render) in state.running where demotes && !render.demoted
                     && state.pending.yields(render.client, to: client) {
                     state.running[other]!.demoted = true
                     _ = fractile_set_nice_of_thread(other, min(19, render.nice + Self.demotion))
@@ -238,8 +241,8 @@ public final class TilePipeline: Sendable {
             }
             // Renders held back by their client's cap may start now.
             if more { workAvailable.signal() }
-            // Lowering nice back needs privilege: without it, a fresh thread takes this one's place, started from a
-            // Dispatch thread (a new thread inherits its creator's nice).
+            // Should putting nice back fail even so (`demotes` is on only as root), a fresh thread takes this one's
+            // place, started from a Dispatch thread (a new thread inherits its creator's nice).
             if demoted && fractile_set_nice_of_thread(thread, nice) != 0 {
                 DispatchQueue.global().async { self.startWorker(index) }
                 return

@@ -65,7 +65,7 @@ public struct ForwardPassReference: Sendable {
             // The reference point itself sits on a pole: nothing to perturb around; double is all there is.
             return settings.run(at: point + offset, observer: &observer)
         }
-        let pixelW = w + dw
+        let pixelW = w + dw, pixelB = b + db
         let steps = Swift.max(settings.maxIterations, 0)
         let radius = settings.escapeRadius
         let radiusSquared = radius * radius
@@ -90,21 +90,34 @@ public struct ForwardPassReference: Sendable {
             // While du is below 2^-60 of 1 and of 1/|Z_{n+1}|, tanh(du) = du and 1 + Z tanh(du) = 1 to the last
             // bit: the step is linear, and the pixel's Lyapunov term is the reference's.
             let linear = du.magnitudeSquared * (1 + next.magnitudeSquared) < 0x1p-120
-            let nextDelta: Complex
+            let nextDelta: Complex, value: Complex
+            let u2 = du * du
+            let left = !linear && !(u2.re * u2.re + u2.im * u2.im < 0x1p-32)
             if linear {
                 nextDelta = du * gain[m + 1]
+                value = next + nextDelta
+            } else if left {
+                // |du| >= 2^-8: the pixel has left the reference, so perturbation buys no precision (the same test
+                // as `ForwardPassPerturbationLanes`' `left`). The pixel's own step in double: the delta form
+                // tanh(du) (1 - T^2) / (1 + T tanh(du)) loses everything once tanh(du) rounds to +-1 (|Re du| > 19),
+                // which puts z_{n+1} at exactly -+1, and a log|1 - z^2| of -690 in the Lyapunov sum: a chaotic pixel
+                // rendered ordered (docs/deep-zoom.md, the forward-pass island edge).
+                value = Complex.tanh(pixelW * z + pixelB)
+                nextDelta = value - next
             } else {
                 let tau = Complex.deltaTanh(du)
                 nextDelta = tau * gain[m + 1] / (Complex.one + next * tau)
+                value = next + nextDelta
             }
-            let value = next + nextDelta
             observer.observe(value)
             if !value.isFinite || value.magnitudeSquared > radiusSquared
                 || (!radiusSquared.isFinite && value.magnitude > radius) {
                 return PixelOutcome(regime: .escaped, iterations: n + 1, finalValue: value)
             }
             // 1 - z_{n+1}^2 = (1 - Z^2) - d (2Z + d): the slope without cancellation.
-            func derivative() -> Complex { pixelW * (gain[m + 1] - nextDelta * (2.0 * next + nextDelta)) }
+            func derivative() -> Complex {
+                pixelW * (left ? Complex.one - value * value : gain[m + 1] - nextDelta * (2.0 * next + nextDelta))
+            }
             if (step[m] + (nextDelta - d)).magnitudeSquared <= 1e-24 {
                 let term = linear ? referenceLog[m + 1] : log(Swift.max(derivative().magnitude, 1e-300))
                 return PixelOutcome(regime: .ordered, iterations: n + 1, finalValue: value, lyapunov: term, period: 1)
