@@ -41,13 +41,22 @@ enum VectorTanh {
     /// 1.5 * 2^52: adding it rounds a double of magnitude < 2^51 to the nearest integer, in its low mantissa bits.
     static let roundingShift = 6_755_399_441_055_744.0
 
-    /// (exp(t), -expm1(t)) for t in [-700, 0]: both accurate to ~1 ulp.
-    @inline(__always)
-    static func expAndOneMinus(_ t: PixelLanes) -> (e: PixelLanes, m: PixelLanes) {
+    /// t = k ln2 + r with k an integer and |r| <= ln2/2, and 2^k: the argument reduction of every exp here.
+    @_transparent
+    static func reduced(_ t: PixelLanes) -> (k: PixelLanes, r: PixelLanes, scale: PixelLanes) {
         let ln2Hi = 6.93147180369123816490e-01, ln2Lo = 1.90821492927058770002e-10
         let shifted = t * (1 / M_LN2) + roundingShift
         let k = shifted - roundingShift
         let r = (t - k * ln2Hi) - k * ln2Lo  // |r| <= ln2/2, exact k*ln2Hi
+        // 2^k from the integer k held in the low bits of `shifted`.
+        let kBits = bits(shifted) &- bits(PixelLanes(repeating: roundingShift))
+        return (k, r, double((kBits &+ 1023) &<< 52))
+    }
+
+    /// (exp(t), -expm1(t)) for t in [-700, 0]: both accurate to ~1 ulp.
+    @inline(__always)
+    static func expAndOneMinus(_ t: PixelLanes) -> (e: PixelLanes, m: PixelLanes) {
+        let (k, r, scale) = reduced(t)
         // expm1(r) = r + r^2/2! + ... + r^13/13!: truncation < 2e-18 relative on |r| <= 0.347.
         var p = PixelLanes(repeating: 1.0 / 6_227_020_800)
         p = p * r + 1.0 / 479_001_600
@@ -62,9 +71,6 @@ enum VectorTanh {
         p = p * r + 1.0 / 6
         p = p * r + 0.5
         p = p * (r * r) + r  // expm1(r)
-        // 2^k from the integer k held in the low bits of `shifted`.
-        let kBits = bits(shifted) &- bits(PixelLanes(repeating: roundingShift))
-        let scale = double((kBits &+ 1023) &<< 52)
         let e = (p + 1) * scale
         // k = 0: m = -expm1(r) exactly as accurate as p; otherwise e <= 0.71 and 1 - e has no cancellation.
         let m = (1 - e).replacing(with: -p, where: k .== 0)

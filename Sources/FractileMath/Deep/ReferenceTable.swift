@@ -11,18 +11,26 @@ struct ReferenceTable {
     @inline(__always)
     func gather(_ m: LaneIndices) {
         let first = m[0]
-        if m == LaneIndices(repeating: first) {
-            // Every lane at the same step (a fresh batch): broadcasts.
-            let row = rows + first * columns
-            for column in 0..<columns {
-                UnsafeMutableRawPointer(scratch + column * PixelLanes.scalarCount)
-                    .storeBytes(of: PixelLanes(repeating: row[column]), as: PixelLanes.self)
-            }
-            return
-        }
-        for lane in 0..<PixelLanes.scalarCount {
-            let row = rows + m[lane] * columns
-            for column in 0..<columns { scratch[column * PixelLanes.scalarCount + lane] = row[column] }
+        if m == LaneIndices(repeating: first) { return broadcast(row: first) }
+        for lane in 0..<PixelLanes.scalarCount { gather(lane: lane, row: m[lane]) }
+    }
+
+    /// `gather` with the steps as exact small integers in doubles: compares that compile to one vector instruction
+    /// (those on `LaneIndices` became a loop over the lanes, half of a deep forward_pass tile's time).
+    @inline(__always)
+    func gather(steps m: PixelLanes) {
+        let first = m[0]
+        if !(m .!= first).anySet { return broadcast(row: Int(first)) }
+        for lane in 0..<PixelLanes.scalarCount { gather(lane: lane, row: Int(m[lane])) }
+    }
+
+    /// Every lane at the same step (a fresh batch): broadcasts of row m.
+    @inline(__always)
+    private func broadcast(row m: Int) {
+        let row = rows + m * columns
+        for column in 0..<columns {
+            UnsafeMutableRawPointer(scratch + column * PixelLanes.scalarCount)
+                .storeBytes(of: PixelLanes(repeating: row[column]), as: PixelLanes.self)
         }
     }
 
@@ -31,25 +39,6 @@ struct ReferenceTable {
     func gather(lane: Int, row m: Int) {
         let row = rows + m * columns
         for column in 0..<columns { scratch[column * PixelLanes.scalarCount + lane] = row[column] }
-    }
-
-    /// `gather` with the steps as exact small integers in doubles: compares that compile to one vector instruction
-    /// (those on `LaneIndices` became a loop over the lanes, half of a deep forward_pass tile's time).
-    @inline(__always)
-    func gather(steps m: PixelLanes) {
-        let first = m[0]
-        if !(m .!= first).anySet {
-            let row = rows + Int(first) * columns
-            for column in 0..<columns {
-                UnsafeMutableRawPointer(scratch + column * PixelLanes.scalarCount)
-                    .storeBytes(of: PixelLanes(repeating: row[column]), as: PixelLanes.self)
-            }
-            return
-        }
-        for lane in 0..<PixelLanes.scalarCount {
-            let row = rows + Int(m[lane]) * columns
-            for column in 0..<columns { scratch[column * PixelLanes.scalarCount + lane] = row[column] }
-        }
     }
 
     /// Columns c and c + 1 of the gathered rows, as a complex per lane.

@@ -25,11 +25,7 @@ extension VectorTanh {
     static func expm1OfTwiceMagnitude(_ x: PixelLanes) -> PixelLanes {
         var a = abs(x)
         a.replace(with: 20, where: a .> 20)
-        let t = a + a
-        let ln2Hi = 6.93147180369123816490e-01, ln2Lo = 1.90821492927058770002e-10
-        let shifted = t * (1 / M_LN2) + roundingShift
-        let k = shifted - roundingShift  // 0 ... 58
-        let r = (t - k * ln2Hi) - k * ln2Lo  // |r| <= ln2/2, exact k*ln2Hi
+        let (_, r, scale) = reduced(a + a)  // k = 0 ... 58
         // expm1(r) = r + r^2 P(r): near-minimax (Lawson) for relative error, 1.8e-17 before rounding.
         var p = PixelLanes(repeating: 2.505377535746632e-08)
         p = p * r + 2.762603823476546e-07
@@ -42,8 +38,6 @@ extension VectorTanh {
         p = p * r + 0.16666666666666588
         p = p * r + 0.5000000000000006
         p = p * (r * r) + r
-        let kBits = bits(shifted) &- bits(PixelLanes(repeating: roundingShift))
-        let scale = double((kBits &+ 1023) &<< 52)
         return p * scale + (scale - 1)  // k = 0 gives p itself
     }
 }
