@@ -166,11 +166,16 @@ final class SeedRun: Sendable {
                 stop(because: "the PNG encoder failed on tile \(tile)")
                 return
             }
-            if let message = writeLock.withLock({ _ in destination.write(tile, bytes) }) {
+            // Counted under the lock that the stop signal takes: the summary's count is then what is on disk.
+            let message = writeLock.withLock { _ -> String? in
+                let message = destination.write(tile, bytes)
+                if message == nil { progress.tileDone(rendered: true) }
+                return message
+            }
+            if let message {
                 stop(because: message)
                 return
             }
-            progress.tileDone(rendered: true)
         }
     }
 
@@ -180,12 +185,14 @@ final class SeedRun: Sendable {
     }
 
     /// Takes the write lock and never gives it back: no tile is half-written when the process exits.
-    private func exitBetweenWrites(_ status: Int32, _ line: String, _ destination: any SeedDestination) -> Never {
+    /// `line` is made under the lock, after the last write, so the summary counts every tile written.
+    private func exitBetweenWrites(_ status: Int32, _ line: @autoclosure () -> String,
+                                   _ destination: any SeedDestination) -> Never {
         writeLock.withLock { _ in
             if status != 0 { destination.abandon() }
             progress.report(final: true)
             let stream = status == 0 ? FileHandle.standardOutput : FileHandle.standardError
-            stream.write(Data((line + "\n").utf8))
+            stream.write(Data((line() + "\n").utf8))
             Foundation.exit(status)
         }
     }
