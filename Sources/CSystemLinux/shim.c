@@ -17,11 +17,3 @@ int fractile_set_thread_nice(int nice) {
 int fractile_thread_id(void) {
     return (int)gettid();
 }
-
-int fractile_thread_nice(void) {
-    return getpriority(PRIO_PROCESS, (id_t)gettid());
-}
-
-int fractile_set_nice_of_thread(int thread, int nice) {
-    return setpriority(PRIO_PROCESS, (id_t)thread, nice);
-}

@@ -11,6 +11,10 @@ public struct TileRenderer: Sendable {
     public let threads: Int
     public let encoder = PNGEncoder()
 
+    /// Called by each render thread before each block of rows. A render that should leave the cores to another
+    /// client's waits in it (`TilePipeline`); the bytes never depend on it.
+    public typealias Checkpoint = @Sendable () -> Void
+
     /// `threads` 0 means one per active core.
     public init(threads: Int = 0) {
         self.threads = threads > 0 ? threads : max(1, ProcessInfo.processInfo.activeProcessorCount)
@@ -21,12 +25,12 @@ public struct TileRenderer: Sendable {
         Complex(map.center.re + map.span * tile.columnOffset(column), map.center.im - map.span * tile.rowOffset(row))
     }
 
-    public func render(_ map: MapDefinition, _ tile: TileCoordinate) -> RGBImage {
+    public func render(_ map: MapDefinition, _ tile: TileCoordinate, checkpoint: Checkpoint? = nil) -> RGBImage {
         var image = RGBImage(width: tile.size, height: tile.size)
         let settings = map.settings
         image.pixels.withUnsafeMutableBufferPointer { pixels in
             let output = SharedPixels(base: pixels.baseAddress!)
-            forEachBlock(map, tile) { firstPixel, outcomes in
+            forEachBlock(map, tile, checkpoint) { firstPixel, outcomes in
                 settings.writeColors(of: outcomes, to: output.base + firstPixel * 3)
             }
         }
@@ -80,17 +84,17 @@ public struct TileRenderer: Sendable {
 
     /// Computes the tile's outcomes and hands them, a run of pixels at a time with the row-major index of the run's
     /// first pixel, to `body` (from any worker; runs never overlap).
-    private func forEachBlock(_ map: MapDefinition, _ tile: TileCoordinate,
+    private func forEachBlock(_ map: MapDefinition, _ tile: TileCoordinate, _ checkpoint: Checkpoint? = nil,
                               _ body: @Sendable (Int, UnsafeMutableBufferPointer<PixelOutcome>) -> Void) {
         switch TileArithmetic(map: map, tile: tile) {
-        case .double: forEachDoubleBlock(map, tile, body)
-        case .perturbation: forEachPerturbedBlock(map, tile, body)
+        case .double: forEachDoubleBlock(map, tile, checkpoint, body)
+        case .perturbation: forEachPerturbedBlock(map, tile, checkpoint, body)
         }
     }
 
     /// Perturbation: each 256-pixel tile around its own centre. A `@2x` tile is computed as its four children
     /// (each around the child's centre), so it is their mosaic by construction, as docs/maps.md requires.
-    private func forEachPerturbedBlock(_ map: MapDefinition, _ tile: TileCoordinate,
+    private func forEachPerturbedBlock(_ map: MapDefinition, _ tile: TileCoordinate, _ checkpoint: Checkpoint?,
                                        _ body: @Sendable (Int, UnsafeMutableBufferPointer<PixelOutcome>) -> Void) {
         let edge = TileCoordinate.baseSize
         let parts: [(tile: TileCoordinate, column: Int, row: Int)] = tile.scale == 1
@@ -116,6 +120,7 @@ public struct TileRenderer: Sendable {
                     outcomes.deallocate()
                 }
                 while true {
+                    checkpoint?()
                     let block = nextBlock.add(1, ordering: .relaxed).oldValue
                     if block >= parts.count * blocksPerPart { return }
                     let (part, firstRow) = (block / blocksPerPart, (block % blocksPerPart) * blockRows)
@@ -139,7 +144,7 @@ public struct TileRenderer: Sendable {
     }
 
     /// Double: rows handed out in blocks; the lane kernels compute a block at a time.
-    private func forEachDoubleBlock(_ map: MapDefinition, _ tile: TileCoordinate,
+    private func forEachDoubleBlock(_ map: MapDefinition, _ tile: TileCoordinate, _ checkpoint: Checkpoint?,
                                     _ body: @Sendable (Int, UnsafeMutableBufferPointer<PixelOutcome>) -> Void) {
         let size = tile.size
         let columnReals = (0..<size).map { map.center.re + map.span * tile.columnOffset($0) }
@@ -159,6 +164,7 @@ public struct TileRenderer: Sendable {
                 outcomes.deallocate()
             }
             while true {
+                checkpoint?()
                 let first = nextBlock.add(1, ordering: .relaxed).oldValue * blockRows
                 if first >= size { return }
                 let rows = min(first + blockRows, size) - first
@@ -181,8 +187,9 @@ public struct TileRenderer: Sendable {
         }
     }
 
-    public func renderPNG(_ map: MapDefinition, _ tile: TileCoordinate) throws(PNGEncoder.EncodingError) -> [UInt8] {
-        try encoder.encode(render(map, tile))
+    public func renderPNG(_ map: MapDefinition, _ tile: TileCoordinate,
+                          checkpoint: Checkpoint? = nil) throws(PNGEncoder.EncodingError) -> [UInt8] {
+        try encoder.encode(render(map, tile, checkpoint: checkpoint))
     }
 }
 

@@ -2,10 +2,11 @@
 /// any monotonic clock), so tests drive it with an injected clock and no threads.
 ///
 /// - Fair share: clients (a peer address) share render time. The next render is the one of the waiting client that
-///   has used the least render time so far (`finished`), ties in round-robin order; a client that comes back after
-///   idling starts level with the least-served waiting client, not with credit saved up. So one client's flood of
-///   costly tiles cannot hold back another's cheap ones: a browsing user gets renders until it has used as much time
-///   as the flood.
+///   has used the least render time so far (`finished`), ties in round-robin order. A client that comes back after
+///   idling starts `returnCredit` seconds of render time ahead of the least-served waiting client, never with more
+///   credit saved up (as Linux's scheduler places a task that wakes a little before the others): a browsing user's
+///   view, a dozen tiles, goes before a flood's tiles, and the flood is behind by at most that much per return. So
+///   one client's flood of costly tiles cannot hold back another's cheap ones.
 /// - Newest first within a client: a zooming user wants the tiles of the view on screen now, not of the views they
 ///   zoomed through.
 /// - Workers left for others: one client runs at most `maxRunningPerClient` renders at once, so with more workers
@@ -38,6 +39,8 @@ public struct RenderQueue<Key: Hashable & Sendable>: Sendable {
     public let limit: Int
     public let maximumWait: UInt64
     public let maxRunningPerClient: Int
+    /// Render seconds a client coming back after idling is placed ahead of the least-served waiting client.
+    public let returnCredit: Double
     private var entries: [Key: Entry] = [:]
     /// Each client's renders, oldest first (served from the end); may hold keys already taken through another client.
     private var stacks: [String: [Key]] = [:]
@@ -50,10 +53,11 @@ public struct RenderQueue<Key: Hashable & Sendable>: Sendable {
     private var running: [String: Int] = [:]
     private var removalsSinceCompaction = 0
 
-    public init(limit: Int, maximumWait: UInt64, maxRunningPerClient: Int = .max) {
+    public init(limit: Int, maximumWait: UInt64, maxRunningPerClient: Int = .max, returnCredit: Double = 0) {
         self.limit = limit
         self.maximumWait = maximumWait
         self.maxRunningPerClient = max(1, maxRunningPerClient)
+        self.returnCredit = max(0, returnCredit)
     }
 
     public var count: Int { entries.count }
@@ -178,9 +182,10 @@ public struct RenderQueue<Key: Hashable & Sendable>: Sendable {
 
     private mutating func push(_ key: Key, for client: String) {
         if waiting(for: client) == 0 {
-            // A client (re)joining starts level with the least-served waiting client: no credit saved while idle.
+            // A client (re)joining starts `returnCredit` ahead of the least-served waiting client: no more credit
+            // saved while idle.
             let others = rotation.filter { $0 != client && waiting(for: $0) > 0 }.map { usage[$0, default: 0] }
-            if let least = others.min() { usage[client] = max(usage[client, default: 0], least) }
+            if let least = others.min() { usage[client] = max(usage[client, default: 0], least - returnCredit) }
         }
         if stacks[client] == nil {
             stacks[client] = []

@@ -43,36 +43,36 @@ public final class TilePipeline: Sendable {
         var waiters: [Waiter]
     }
 
-    /// A render a worker thread is running: whose it is, and whether its thread was demoted to let another
-    /// client's renders have the cores (`RenderQueue.yields`).
-    private struct RunningRender {
+    /// A render a worker is running: whose it is, and whether it leaves the cores to other clients' renders
+    /// (`RenderQueue.yields`): a yielding render waits at its next checkpoint (every few rows) while a render of
+    /// another client that does not yield runs. Threads do not preempt one another, and nice would need privilege
+    /// to put back (the container runs as an ordinary user); waiting needs neither, and costs no CPU.
+    struct RunningRender: Equatable {
         let client: String
-        /// The worker thread's own nice value, which a demotion raises by `demotion`.
-        let nice: Int32
-        var demoted = false
+        var yielding = false
+        /// How long its worker thread has waited at checkpoints: not charged to the client's share.
+        var waitedNanoseconds: UInt64 = 0
     }
 
     private struct State {
         var flights: [TileCacheKey: Flight] = [:]
         /// Keys waiting for a render worker.
         var pending: RenderQueue<TileCacheKey>
-        /// Renders running now, by the thread id of their worker.
-        var running: [Int32: RunningRender] = [:]
+        /// Renders running now, by the index of their worker.
+        var running: [Int: RunningRender] = [:]
         var rendering: Int { running.count }
         var stopping = false
     }
-
-    /// How much a demoted render's thread is niced: as the work pools, below the event loops and other renders.
-    static let demotion: Int32 = 10
-    /// Whether renders are demoted at all: putting a thread's nice back needs privilege (CAP_SYS_NICE; root here).
-    /// Without it (the container's user) renders are only scheduled fairly, and no worker thread is replaced.
-    private let demotes = geteuid() == 0
 
     /// How long a queued render may be passed over by its client's newer ones before it goes next: newest first
     /// keeps a zooming user's current view fast (the views zoomed through are mostly cancelled anyway), and this
     /// bound keeps the first tiles of one view from waiting for the whole view: a browser asks a view's tiles six
     /// at a time, and each answer brings a newer request.
     public static let maximumWaitBeforeFirst: UInt64 = 500_000_000
+
+    /// Render seconds of head start for a client coming back after idling (`RenderQueue.returnCredit`): about what a
+    /// browser's view of new tiles costs, so a user's view goes first under a flood.
+    public static let returnCredit = 1.0
 
     public let memoryCache: MemoryTileCache
     public let diskCache: DiskTileCache?
@@ -86,6 +86,8 @@ public final class TilePipeline: Sendable {
     public let queueLimit: Int
     private let state: Mutex<State>
     private let workAvailable = DispatchSemaphore(value: 0)
+    /// Where yielding renders wait; broadcast whenever a render starts or finishes.
+    private let yieldingChanged = NSCondition()
     private let diskQueue = DispatchQueue(label: "fractile.disk", attributes: .concurrent)
     private let workerCount: Int
 
@@ -98,10 +100,11 @@ public final class TilePipeline: Sendable {
         self.metrics = metrics
         self.queueLimit = queueLimit
         // Twice what any one client may use at once: a client's costly renders never hold every worker, and while
-        // they yield (demoted) another client still has a full set of workers.
+        // they yield another client still has a full set of workers.
         self.workerCount = 2 * max(1, workers)
         self.state = Mutex(State(pending: RenderQueue(limit: queueLimit, maximumWait: Self.maximumWaitBeforeFirst,
-                                                      maxRunningPerClient: max(1, workers))))
+                                                      maxRunningPerClient: max(1, workers),
+                                                      returnCredit: Self.returnCredit)))
         for index in 0..<workerCount { startWorker(index) }
     }
 
@@ -204,7 +207,6 @@ public final class TilePipeline: Sendable {
 
     private func workLoop(_ index: Int) {
         let thread = fractile_thread_id()
-        let nice = fractile_thread_nice()
         while true {
             workAvailable.wait()
             let (job, dropped) = state.withLock { state -> ((TileCacheKey, Flight, String, Bool)?, [TileCacheKey]) in
@@ -215,14 +217,10 @@ public final class TilePipeline: Sendable {
                 }
                 guard let key = next, let flight = state.flights[key] else { return (nil, dropped) }
                 let split = Self.splitsAcrossThreads(running: state.rendering, waiting: state.pending.count)
-                for (other, render) in state.running where demotes && !render.demoted
-                    && state.pending.yields(render.client, to: client) {
-                    state.running[other]!.demoted = true
-                    _ = fractile_set_nice_of_thread(other, min(19, render.nice + Self.demotion))
-                }
-                state.running[thread] = RunningRender(client: client, nice: nice)
+                Self.start(client, worker: index, running: &state.running, queue: state.pending)
                 return ((key, flight, client, split), dropped)
             }
+            wakeYielding()
             for key in dropped {
                 metrics.countRenderDropped()
                 land(key, .failure(.abandoned))
@@ -232,22 +230,67 @@ public final class TilePipeline: Sendable {
                 continue
             }
             let started = DispatchTime.now().uptimeNanoseconds
-            render(key, flight, with: split ? renderer : oneThreadRenderer)
-            let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-            let (more, demoted) = state.withLock { state -> (Bool, Bool) in
-                let demoted = state.running.removeValue(forKey: thread)?.demoted ?? false
-                state.pending.finished(client, seconds: seconds)
-                return (!state.pending.isEmpty, demoted)
+            render(key, flight, with: split ? renderer : oneThreadRenderer) { [self] in
+                waitWhileYielding(index, onWorkerThread: fractile_thread_id() == thread)
             }
+            let elapsed = DispatchTime.now().uptimeNanoseconds - started
+            let more = state.withLock { state -> Bool in
+                let waited = state.running.removeValue(forKey: index)?.waitedNanoseconds ?? 0
+                state.pending.finished(client, seconds: Double(elapsed - min(elapsed, waited)) / 1e9)
+                return !state.pending.isEmpty
+            }
+            wakeYielding()
             // Renders held back by their client's cap may start now.
             if more { workAvailable.signal() }
-            // Should putting nice back fail even so (`demotes` is on only as root), a fresh thread takes this one's
-            // place, started from a Dispatch thread (a new thread inherits its creator's nice).
-            if demoted && fractile_set_nice_of_thread(thread, nice) != 0 {
-                DispatchQueue.global().async { self.startWorker(index) }
-                return
+        }
+    }
+
+    /// A render's checkpoint: while it yields and another client's render that does not yield runs, wait. Only
+    /// the worker's own thread counts the time (a split render's helper threads wait alongside it).
+    private func waitWhileYielding(_ index: Int, onWorkerThread: Bool) {
+        let mustWait = { [self] in state.withLock { Self.mustWait(index, in: $0) } }
+        guard mustWait() else { return }
+        let started = DispatchTime.now().uptimeNanoseconds
+        yieldingChanged.lock()
+        while mustWait() { yieldingChanged.wait() }
+        yieldingChanged.unlock()
+        guard onWorkerThread else { return }
+        let waited = DispatchTime.now().uptimeNanoseconds - started
+        state.withLock { $0.running[index]?.waitedNanoseconds += waited }
+    }
+
+    /// Under the condition's lock, so a render between its check and its wait cannot miss the change.
+    private func wakeYielding() {
+        yieldingChanged.lock()
+        yieldingChanged.broadcast()
+        yieldingChanged.unlock()
+    }
+
+    private static func mustWait(_ index: Int, in state: State) -> Bool {
+        !state.stopping && mustWait(index, running: state.running)
+    }
+
+    /// A render of `client` starts on `worker`: the running renders of clients that yield to it (`RenderQueue.yields`)
+    /// now yield, and it yields itself if its client yields to one of theirs. Between equals (a client coming back
+    /// is levelled with the least served) the newcomer goes.
+    static func start(_ client: String, worker: Int, running: inout [Int: RunningRender],
+                      queue: RenderQueue<TileCacheKey>) {
+        var render = RunningRender(client: client)
+        for (other, their) in running where their.client != client {
+            if queue.yields(their.client, to: client) {
+                running[other]!.yielding = true
+            } else if queue.yields(client, to: their.client) {
+                render.yielding = true
             }
         }
+        running[worker] = render
+    }
+
+    /// Whether the render on `worker` waits at its checkpoint: it yields, and another client's render that does not
+    /// yield is running. Renders that do not yield never wait, so some render always runs.
+    static func mustWait(_ worker: Int, running: [Int: RunningRender]) -> Bool {
+        guard let render = running[worker], render.yielding else { return false }
+        return running.values.contains { !$0.yielding && $0.client != render.client }
     }
 
     /// Whether a render starting now splits its tile across the renderer's threads: only when nothing else runs or
@@ -259,7 +302,8 @@ public final class TilePipeline: Sendable {
         running == 0 && waiting == 0
     }
 
-    private func render(_ key: TileCacheKey, _ flight: Flight, with renderer: TileRenderer) {
+    private func render(_ key: TileCacheKey, _ flight: Flight, with renderer: TileRenderer,
+                        checkpoint: @escaping TileRenderer.Checkpoint) {
         // Waiters that joined after the job was taken are still in `flights` and are answered by `land`.
         let someoneWaits = state.withLock { $0.flights[key]?.waiters.contains { $0.isWanted() } ?? false }
         guard someoneWaits else {
@@ -270,7 +314,7 @@ public final class TilePipeline: Sendable {
         let started = DispatchTime.now().uptimeNanoseconds
         let bytes: [UInt8]
         do {
-            bytes = try renderer.renderPNG(flight.map, flight.tile)
+            bytes = try renderer.renderPNG(flight.map, flight.tile, checkpoint: checkpoint)
         } catch {
             land(key, .failure(.renderFailed("the PNG encoder failed")))
             return
@@ -297,6 +341,7 @@ public final class TilePipeline: Sendable {
             return keys
         }
         for key in keys { land(key, .failure(.abandoned)) }
+        wakeYielding()
         for _ in 0..<workerCount { workAvailable.signal() }
     }
 }

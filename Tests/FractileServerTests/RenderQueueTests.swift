@@ -58,6 +58,33 @@ final class RenderQueueTests: XCTestCase {
         XCTAssertFalse(queue.yields("user", to: "flood"))
     }
 
+    func testAClientComingBackAfterIdlingGetsABoundedHeadStart() {
+        var queue = RenderQueue<String>(limit: 100, maximumWait: 5 * second, returnCredit: 1)
+        for index in 0..<20 { _ = queue.enqueue("flood\(index)", client: "flood", now: 0) }
+        for _ in 0..<4 {
+            XCTAssertEqual(queue.next(now: 1, isWanted: { _ in true }).client, "flood")
+            queue.finished("flood", seconds: 1)
+        }
+        // The user comes back with a view of five tiles of 0.3 s: it runs 1 s of render time ahead of the flood.
+        for index in 0..<5 { _ = queue.enqueue("view\(index)", client: "user", now: 2) }
+        var order: [String] = []
+        for _ in 0..<7 {
+            let next = queue.next(now: 3, isWanted: { _ in true })
+            order.append(next.key!)
+            queue.finished(next.client, seconds: next.client == "user" ? 0.3 : 1)
+        }
+        // 4 views (1.2 s) before the flood's next, which is then behind the user again: the last view goes next.
+        XCTAssertEqual(order.map { $0.hasPrefix("view") ? "u" : "f" }.joined(), "uuuufuf", "\(order)")
+        XCTAssertTrue(queue.yields("flood", to: "user"))
+        // Without the credit the user joins level, and waits for the flood's turn first.
+        var level = RenderQueue<String>(limit: 100, maximumWait: 5 * second)
+        for index in 0..<20 { _ = level.enqueue("flood\(index)", client: "flood", now: 0) }
+        _ = level.next(now: 1, isWanted: { _ in true })
+        level.finished("flood", seconds: 1)
+        for index in 0..<3 { _ = level.enqueue("view\(index)", client: "user", now: 2) }
+        XCTAssertEqual(level.next(now: 3, isWanted: { _ in true }).client, "flood")
+    }
+
     func testCheapTilesGetTheirShareOfRenderTimeNotOfRenderCount() {
         var queue = RenderQueue<String>(limit: 100, maximumWait: 5 * second)
         for index in 0..<20 { _ = queue.enqueue("flood\(index)", client: "flood", now: 0) }

@@ -17,6 +17,44 @@ final class TilePipelineTests: XCTestCase {
         XCTAssertFalse(TilePipeline.splitsAcrossThreads(running: 3, waiting: 40))
     }
 
+    private func key(_ index: Int) -> TileCacheKey {
+        TileCacheKey(map: "m", settingsHash: "h", z: 5, x: UInt128(index), y: 0, scale: 1)
+    }
+
+    /// A flood's running renders wait at their checkpoints while a user's render runs, and go on when it is done.
+    func testAFloodsRunningRendersWaitWhileAUsersRenderRuns() {
+        var queue = RenderQueue<TileCacheKey>(limit: 100, maximumWait: 1_000_000_000, maxRunningPerClient: 2)
+        for index in 0..<6 { _ = queue.enqueue(key(index), client: "flood", now: 0) }
+        var running: [Int: TilePipeline.RunningRender] = [:]
+        for worker in 0..<2 {
+            XCTAssertEqual(queue.next(now: 1, isWanted: { _ in true }).client, "flood")
+            TilePipeline.start("flood", worker: worker, running: &running, queue: queue)
+        }
+        XCTAssertFalse(TilePipeline.mustWait(0, running: running), "a client's own renders never hold it back")
+        _ = queue.enqueue(key(10), client: "user", now: 2)
+        _ = queue.enqueue(key(11), client: "user", now: 2)
+        XCTAssertEqual(queue.next(now: 3, isWanted: { _ in true }).client, "user")
+        // The user joins level with the flood (no render time charged yet): the newcomer goes.
+        TilePipeline.start("user", worker: 2, running: &running, queue: queue)
+        XCTAssertEqual(running.filter { $0.value.yielding }.keys.sorted(), [0, 1])
+        XCTAssertTrue(TilePipeline.mustWait(0, running: running))
+        XCTAssertTrue(TilePipeline.mustWait(1, running: running))
+        XCTAssertFalse(TilePipeline.mustWait(2, running: running))
+        // The user's render is done: the flood's go on.
+        running[2] = nil
+        queue.finished("user", seconds: 0.1)
+        XCTAssertFalse(TilePipeline.mustWait(0, running: running))
+        // A new flood render while the user (who has used less) still runs one starts yielding itself.
+        XCTAssertEqual(queue.next(now: 4, isWanted: { _ in true }).client, "user")
+        TilePipeline.start("user", worker: 2, running: &running, queue: queue)
+        running[0] = nil
+        queue.finished("flood", seconds: 2)
+        XCTAssertEqual(queue.next(now: 5, isWanted: { _ in true }).client, "flood")
+        TilePipeline.start("flood", worker: 0, running: &running, queue: queue)
+        XCTAssertTrue(TilePipeline.mustWait(0, running: running))
+        XCTAssertFalse(TilePipeline.mustWait(2, running: running))
+    }
+
     func testTilesAreTheSameBytesAloneAndUnderAFloodFromSeveralClients() throws {
         let configuration = try FractileConfiguration.parse(Data("""
             {"maps": [{"name": "forward-pass", "kind": "forward_pass", "maxIterations": 8},

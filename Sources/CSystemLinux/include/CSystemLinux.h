@@ -15,10 +15,5 @@ int fractile_accept4(int fd, void *address, unsigned int *length, int flags);
 /// Lowers the calling thread's scheduling priority to `nice` (setpriority(2) on its thread id): Linux applies nice
 /// per thread, so worker threads can yield to the event loops.
 int fractile_set_thread_nice(int nice);
-/// The calling thread's id (gettid(2)), for fractile_set_nice_of_thread.
+/// The calling thread's id (gettid(2)).
 int fractile_thread_id(void);
-/// The calling thread's nice value (getpriority(2)).
-int fractile_thread_nice(void);
-/// Sets the nice value of thread `thread` of this process (setpriority(2)): raising it needs no privilege, lowering
-/// it back does (the render workers replace a demoted thread when they cannot).
-int fractile_set_nice_of_thread(int thread, int nice);
