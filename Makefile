@@ -17,6 +17,7 @@ CPU_FLAGS ?= $(if $(AVX512),-Xswiftc -target-cpu -Xswiftc skylake-avx512,$(if $(
 RUN_PACKAGES := pkg-config libpng-dev zlib1g-dev libsqlite3-dev libjs-leaflet ffmpeg
 TEST_PACKAGES := $(RUN_PACKAGES) chromium chromium-driver curl wrk nginx-light slowhttptest prometheus nodejs sqlite3 gdal-bin python3-qgis
 PIP_TEST_PACKAGES := selenium pytest mpmath pmtiles
+HTTPOLICE_PACKAGES := HTTPolice==0.9.0 'bitstring<4'
 
 .PHONY: all build run test test-js test-swift test-e2e deps-run deps-test clean
 
@@ -37,6 +38,8 @@ deps-run:
 deps-test:
 	$(call install_missing,$(TEST_PACKAGES))
 	@$(PYTHON) -c 'import selenium, pytest, mpmath, pmtiles' 2>/dev/null || $(PYTHON) -m pip install -q $(PIP_TEST_PACKAGES)
+	@# HTTPolice 0.9 needs bitstring < 4: its own directory, on the path only of the test that runs it.
+	@test -d .build-httpolice/httpolice || $(PYTHON) -m pip install -q --target .build-httpolice $(HTTPOLICE_PACKAGES)
 
 build: deps-run
 	$(SWIFT) build -c release $(CPU_FLAGS)
@@ -60,7 +63,7 @@ test-e2e:
 	FRACTILE_BIN=$(abspath $(BIN)) $(PYTHON) -m pytest -q Tests/EndToEnd
 
 clean:
-	rm -rf .build .build-test test-artifacts
+	rm -rf .build .build-test .build-httpolice test-artifacts
 
 # Benchmarks, container, fuzzing and soak targets live in their own fragments.
 include $(wildcard mk/*.mk)
