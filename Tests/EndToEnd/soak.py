@@ -180,10 +180,13 @@ def main():
                         help="first, the fair-share run (0 skips it)")
     arguments = parser.parse_args()
     hostile.raise_fd_limit(40000)
-    fair = None
+    fair = alone = None
     if arguments.fairness_seconds > 0:
         fair = fairness(arguments.fairness_seconds)
         print("fairness: " + json.dumps(fair), flush=True)
+        # The same user with no flood: what the user's own views cost, the floor the flood's figure is read against.
+        alone = fairness(arguments.fairness_seconds, flooders=0)
+        print("fairness, no flood: " + json.dumps(alone), flush=True)
     workdir = pathlib.Path(tempfile.mkdtemp(prefix="fractile-soak-"))
     config = write_config(workdir, server={"headerTimeoutSeconds": 3, "idleTimeoutSeconds": 10, "maxConnections": 1024},
                           render={"queueLimit": 16}, cache={"memoryBytes": 64 * 1024 * 1024})
@@ -228,7 +231,7 @@ def main():
         "browse_p99_ms": round((hostile.percentile(tally.latencies, 0.99) or 0) * 1000, 1),
         "statuses": dict(sorted(tally.statuses.items())), "bad_5xx": len(tally.bad),
         "server_errors_logged": len(server.error_lines),
-        "fairness": fair,
+        "fairness": fair, "fairness_no_flood": alone,
     }
     print(json.dumps(summary, indent=2))
     if fair is not None:
@@ -236,6 +239,8 @@ def main():
         print("fair share: user cold-tile p99 %.0f ms (target <= 1000 ms) %s, flood still served %d tiles/min" % (
             fair["user_cold_p99_ms"], "PASS" if fair["target_user_p99_le_1000_ms"] else "FAIL",
             fair["flood_tiles_per_minute"]))
+        print("             the same user with no flood: cold-tile p50 %.0f ms, p99 %.0f ms, %d tiles/min" % (
+            alone["user_cold_p50_ms"], alone["user_cold_p99_ms"], alone["user_tiles_per_minute"]))
     ok = alive and final_health == 200 and not tally.bad and health_failures == 0 and (
         fair is None or fair["flood_tiles_per_minute"] > 0)
     sys.exit(0 if ok else 1)
