@@ -1,6 +1,6 @@
-/// Deep forward_pass tiles in lanes: the reference orbit laid out once per tile, then every pixel in
-/// `ForwardPassPerturbationLanes`, and the few that leave the reference again in the scalar loop, so every pixel
-/// has the scalar loop's outcome bit for bit (tile bytes as before the lanes).
+/// Deep forward_pass tiles in lanes: the reference orbits laid out once per tile, then every pixel in
+/// `ForwardPassPerturbationLanes` (bit for bit the scalar loop's outcome while the pixel stays near the reference;
+/// once it parts, its double steps use `VectorTanh`: docs/deep-zoom.md).
 extension ForwardPassReference {
     public func laneTable() -> [Double] { ForwardPassPerturbationLanes.rows(of: self) }
 
@@ -10,7 +10,7 @@ extension ForwardPassReference {
         withUnsafeTemporaryAllocation(of: Complex.self, capacity: ForwardPassLanes.historyLength * PixelLanes.scalarCount) {
             history in
             laneOutcomes(offsets, table: table, columns: ForwardPassPerturbationLanes.columns,
-                         lanes: orbit.count > 1 && settings.maxIterations > 0, into: outcomes) {
+                         lanes: ends.reference > 1 && settings.maxIterations > 0, into: outcomes) {
                 ForwardPassPerturbationLanes(reference: self, table: $0, history: history.baseAddress!)
             }
         }
