@@ -18,15 +18,23 @@ extension ObservedReference {
             return
         }
         table.withUnsafeBufferPointer { laidOut in
-            withUnsafeTemporaryAllocation(of: Double.self, capacity: columns * PixelLanes.scalarCount) { scratch in
-                var kernel = make(ReferenceTable(rows: laidOut.baseAddress!, columns: columns, scratch: scratch.baseAddress!))
-                kernel.run(
-                    count: offsets.count,
-                    start: { kernel, lane, item in kernel.load(lane: lane, at: offsets[item]) },
-                    finish: { kernel, lane, item in
-                        outcomes[item] = kernel.left[lane] ? outcome(offset: offsets[item]) : kernel.outcome(lane: lane)
-                    })
-            }
+            laneOutcomes(offsets, rows: laidOut.baseAddress!, columns: columns, into: outcomes, kernel: make)
+        }
+    }
+
+    /// `laneOutcomes` over a table laid out elsewhere (`rows`, `columns` doubles per reference step).
+    func laneOutcomes<Kernel: RerunningLaneKernel>(
+        _ offsets: UnsafeBufferPointer<Complex>, rows: UnsafePointer<Double>, columns: Int,
+        into outcomes: UnsafeMutableBufferPointer<PixelOutcome>, kernel make: (ReferenceTable) -> Kernel
+    ) {
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: columns * PixelLanes.scalarCount) { scratch in
+            var kernel = make(ReferenceTable(rows: rows, columns: columns, scratch: scratch.baseAddress!))
+            kernel.run(
+                count: offsets.count,
+                start: { kernel, lane, item in kernel.load(lane: lane, at: offsets[item]) },
+                finish: { kernel, lane, item in
+                    outcomes[item] = kernel.left[lane] ? outcome(offset: offsets[item]) : kernel.outcome(lane: lane)
+                })
         }
     }
 }

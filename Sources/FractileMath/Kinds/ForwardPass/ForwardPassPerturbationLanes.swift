@@ -54,24 +54,12 @@ struct ForwardPassPerturbationLanes: RerunningLaneKernel {
         historyStart = max(count - ForwardPassLanes.historyLength, 0)
         radius = reference.settings.escapeRadius
         radiusSquared = radius * radius
-        origin = reference.orbit[0]
+        origin = reference.main.orbit[0]
         w = reference.w
         b = reference.b
         weightScale = reference.settings.weight.scale
         biasScale = reference.settings.bias.scale
         parameterPlane = reference.settings.plane == .parameter
-    }
-
-    /// The reference orbits as `ReferenceTable` rows, one per point but the last (an orbit's last row is never
-    /// read: a lane there goes back to the reference's start first).
-    static func rows(of reference: ForwardPassReference) -> [Double] {
-        var rows: [Double] = []
-        rows.reserveCapacity(reference.orbit.count * columns)
-        for m in 0..<(reference.orbit.count - 1) {
-            let (z, next, gain, step) = (reference.orbit[m], reference.orbit[m + 1], reference.gain[m + 1], reference.step[m])
-            rows += [z.re, z.im, next.re, next.im, gain.re, gain.im, step.re, step.im, reference.referenceLog[m + 1]]
-        }
-        return rows
     }
 
     mutating func load(lane: Int, at offset: Complex) {
@@ -86,7 +74,7 @@ struct ForwardPassPerturbationLanes: RerunningLaneKernel {
         }
         z[lane] = origin + d[lane]
         m[lane] = 0
-        end[lane] = Double(reference.ends.reference)
+        end[lane] = Double(reference.main.orbit.count)
         n[lane] = 0
         lyapunovSum[lane] = 0
         significand[lane] = 1
@@ -101,7 +89,7 @@ struct ForwardPassPerturbationLanes: RerunningLaneKernel {
             for lane in 0..<PixelLanes.scalarCount where m[lane] + 1 >= end[lane] {
                 d[lane] = z[lane] - origin
                 m[lane] = 0
-                end[lane] = Double(reference.ends.reference)
+                end[lane] = Double(reference.main.orbit.count)
             }
         }
         if (n .>= Double(historyStart)).anySet {
@@ -141,14 +129,14 @@ struct ForwardPassPerturbationLanes: RerunningLaneKernel {
             if saturated.anySet {
                 for lane in 0..<PixelLanes.scalarCount where saturated[lane] {
                     let (sign, delta) = ForwardPassReference.saturatedStep(u[lane])
-                    let row = sign > 0 ? self.reference.ends.reference : self.reference.ends.plus
-                    next[lane] = self.reference.orbit[row]
-                    gain[lane] = self.reference.gain[row]
+                    let orbit = self.reference.orbits.orbit(sign: sign), rows = self.reference.orbits.rows(sign: sign)
+                    next[lane] = orbit.orbit[0]
+                    gain[lane] = orbit.gain[0]
                     referenceStep[lane] = next[lane] - reference[lane]
                     nextDelta[lane] = delta
                     value[lane] = next[lane] + delta
-                    target[lane] = Double(row)
-                    end[lane] = Double(sign > 0 ? self.reference.ends.plus : self.reference.ends.minus)
+                    target[lane] = Double(rows.first)
+                    end[lane] = Double(rows.end)
                 }
                 parted = parted .& .!saturated
             }

@@ -13,26 +13,16 @@ import Darwin
 /// cancel (1 - Z^2 near Z = +-1, Z_{n+1} - Z_n) are computed in fixed point before rounding.
 public struct ForwardPassReference: Sendable {
     public let settings: ForwardPassSettings
-    /// Three orbits one after the other: the reference Z_0 ... Z_L (L <= N; shorter when the orbit left the
-    /// fixed-point range or hit a pole), then the orbits from +1 and from -1 at the same w and b (`saturated`),
-    /// all rounded.
-    let orbit: [Complex]
-    /// 1 - Z_n^2 for every Z_n of `orbit`.
-    let gain: [Complex]
-    /// Z_{n+1} - Z_n within each orbit (zero at each orbit's last point, which has no successor).
-    let step: [Complex]
-    /// log max(|W (1 - Z_n^2)|, 1e-300): the reference's Lyapunov terms, which a pixel whose delta is still
-    /// below 2^-60 of everything shares to the last bit or two.
-    let referenceLog: [Double]
-    /// Where each orbit ends in `orbit`: the reference's, then those from +1 and -1 (each starts where the one
-    /// before ends).
-    let ends: (reference: Int, plus: Int, minus: Int)
+    /// The reference orbit Z_0 ... Z_L.
+    let main: ForwardPassOrbit
+    /// The orbits from +1 and -1 at the same w and b (made when a pixel first needs them), and the lane table.
+    let orbits: ForwardPassOrbits
     /// w and b at the reference point, rounded: they only multiply deltas.
     let w: Complex, b: Complex
     /// C rounded, for the one case with no orbit to perturb around.
     let point: Complex
 
-    /// |Re u| from which a parted pixel's step tanh(u) goes on against the orbit from sign(Re u) (`saturated`):
+    /// |Re u| from which a parted pixel's step tanh(u) goes on against the orbit from sign(Re u) (`saturatedStep`):
     /// there z_{n+1} = +-1 - +-2E / (1 + E), E = exp(-2|Re u| ...), and |2E| <= 2.3e-7, which z_{n+1} in double
     /// would keep to only 1e-16 absolute (nothing at all past |Re u| = 19).
     static let saturation = 8.0
@@ -48,27 +38,8 @@ public struct ForwardPassReference: Sendable {
         w = wideW.complexValue
         b = wideB.complexValue
         let steps = Swift.max(settings.maxIterations, 0)
-        var orbit: [Complex] = [], gain: [Complex] = [], step: [Complex] = []
-        orbit.reserveCapacity(3 * (steps + 1))
-        func append(from start: WideComplex) -> Int {
-            var z = start
-            orbit.append(z.complexValue)
-            gain.append((WideComplex.one - z * z).complexValue)
-            for _ in 0..<steps {
-                let next = WideComplex.tanh(wideW * z + wideB)
-                if next.isOverflow { break }
-                orbit.append(next.complexValue)
-                gain.append((WideComplex.one - next * next).complexValue)
-                step.append((next - z).complexValue)
-                z = next
-            }
-            step.append(.zero)
-            return orbit.count
-        }
-        ends = (append(from: start), append(from: WideComplex(Complex.one)), append(from: WideComplex(Complex(-1))))
-        (self.orbit, self.gain, self.step) = (orbit, gain, step)
-        let w = self.w
-        referenceLog = gain.map { log(Swift.max((w * $0).magnitude, 1e-300)) }
+        main = ForwardPassOrbit(from: start, w: wideW, b: wideB, steps: steps)
+        orbits = ForwardPassOrbits(w: wideW, b: wideB, steps: steps)
     }
 
     /// A parted pixel's saturated step (|Re u| >= `saturation`): tanh(u) = s + delta with s = sign(Re u) and
@@ -87,7 +58,7 @@ public struct ForwardPassReference: Sendable {
         case .parameter: (dw, db, d0) = (settings.weight.scale * offset, settings.bias.scale * offset, .zero)
         case .input: (dw, db, d0) = (.zero, .zero, offset)
         }
-        guard ends.reference > 1 else {
+        guard main.orbit.count > 1 else {
             // The reference point itself sits on a pole: nothing to perturb around; double is all there is.
             return settings.run(at: point + offset, observer: &observer)
         }
@@ -100,16 +71,19 @@ public struct ForwardPassReference: Sendable {
         var slot = 0
         var lyapunovSum = 0.0
         var lyapunov = LogProduct()
-        var m = 0, end = ends.reference
+        // The orbit the pixel follows: the reference, or after a saturated step the orbit from +-1.
+        var (orbit, gain, step, referenceLog) = (main.orbit, main.gain, main.step, main.logs)
+        var m = 0
         var d = d0
         var z = orbit[0] + d
         observer.observe(z)
         for n in 0..<steps {
-            if m + 1 >= end {
+            if m + 1 >= orbit.count {
                 // The orbit ended (it escaped far beyond any radius); every pixel shares the reference's start z_0
                 // (or, in the input plane, the same map), so carry on from there.
+                (orbit, gain, step, referenceLog) = (main.orbit, main.gain, main.step, main.logs)
                 d = z - orbit[0]
-                (m, end) = (0, ends.reference)
+                m = 0
             }
             var target = m + 1
             var next = orbit[target], gainNext = gain[target], referenceStep = step[m]
@@ -119,7 +93,8 @@ public struct ForwardPassReference: Sendable {
             let linear = du.magnitudeSquared * (1 + next.magnitudeSquared) < 0x1p-120
             let nextDelta: Complex, value: Complex
             let u2 = du * du
-            var own = !linear && !(u2.re * u2.re + u2.im * u2.im < 0x1p-32), rebased = false
+            var own = !linear && !(u2.re * u2.re + u2.im * u2.im < 0x1p-32)
+            var rebased: ForwardPassOrbit?
             if linear {
                 nextDelta = du * gainNext
                 value = next + nextDelta
@@ -134,12 +109,12 @@ public struct ForwardPassReference: Sendable {
                     // tanh(u) is +-1 to within 2.3e-7: go on against the orbit from +-1, which keeps what sets this
                     // pixel apart (its delta there, and dw, db) instead of rounding it away (docs/deep-zoom.md).
                     let (sign, delta) = Self.saturatedStep(u)
-                    target = sign > 0 ? ends.reference : ends.plus
-                    (next, gainNext) = (orbit[target], gain[target])
+                    let saturated = orbits.orbit(sign: sign)
+                    (target, next, gainNext) = (0, saturated.orbit[0], saturated.gain[0])
                     referenceStep = next - orbit[m]
                     nextDelta = delta
                     value = next + nextDelta
-                    (own, rebased) = (false, true)
+                    (own, rebased) = (false, saturated)
                 } else {
                     value = Complex.tanh(u)
                     nextDelta = value - next
@@ -173,7 +148,7 @@ public struct ForwardPassReference: Sendable {
             slot = (slot + 1) & 31
             z = value
             d = nextDelta
-            if rebased { end = target == ends.reference ? ends.plus : ends.minus }
+            if let rebased { (orbit, gain, step, referenceLog) = (rebased.orbit, rebased.gain, rebased.step, rebased.logs) }
             m = target
         }
         let lyapunovMean = steps > lyapunovStart ? (lyapunovSum + lyapunov.logarithm) / Double(steps - lyapunovStart) : .nan
