@@ -3,10 +3,12 @@ import XCTest
 
 /// The perturbation lane kernels (what deep tiles use) against the scalar perturbation loop (what the probe uses)
 /// on random deep pixels of every kind: outcomes are bit for bit the same while a pixel stays near the reference,
-/// and always for forward_pass and backprop_flow (their pixels that leave it run again in the scalar loop). A
-/// gradient_basin pixel that leaves it continues in double, and may then differ in regime only where the tile itself
-/// is on a boundary at the pixel's scale (a neighbouring pixel, one pixel away, has the other regime in the scalar
-/// loop).
+/// and always for backprop_flow (its pixels that leave it run again in the scalar loop). A gradient_basin pixel that
+/// leaves it continues in double, and may then differ in regime only where the tile itself is on a boundary at the
+/// pixel's scale (a neighbouring pixel, one pixel away, has the other regime in the scalar loop). A forward_pass pixel
+/// that leaves it takes double steps with `VectorTanh` in the lanes and libm's tanh in the scalar loop: a chaotic
+/// orbit then becomes two different roundings of itself, and its Lyapunov mean a fresh sample in each
+/// (docs/deep-zoom.md), so it may differ in anything, but only among pixels that ran the whole step budget.
 final class PerturbationLanesAgreementTests: XCTestCase {
     /// Boundary points at depth (Tests/reference/deep_points.json; the wirtinger one is bench/bench.py's), and points
     /// whose pixels leave the reference (forward-pass: chaotic filaments of tile 0/0/0, where neighbouring orbits
@@ -32,7 +34,7 @@ final class PerturbationLanesAgreementTests: XCTestCase {
                 guard case .wide(let wide) = try ProbePoint(re: point.re, im: point.im) else { continue }
                 foci.append(wide)
             }
-            var total = 0, identical = 0, disagreeing = 0, boundary = 0
+            var total = 0, identical = 0, disagreeing = 0, boundary = 0, resampled = 0
             for focus in foci {
                 let lanes = PerturbationLanes(PerturbationReference(settings: flavour.settings, at: focus))
                 for zoom in [40, 60, 80, 100] {
@@ -50,7 +52,18 @@ final class PerturbationLanesAgreementTests: XCTestCase {
                         total += 1
                         let scalar = lanes.reference.outcome(offset: offset)
                         if Self.same(scalar, fast) { identical += 1 }
+                        let statistic = flavour.settings.kind == .forwardPass
+                            && scalar.iterations == flavour.settings.maxIterations
+                            && fast.iterations == flavour.settings.maxIterations
+                        if !Self.same(scalar, fast) && flavour.settings.kind == .forwardPass && !statistic {
+                            XCTFail("\(flavour.name) at \(focus.complexValue) + \(offset) (zoom \(zoom)) stopped early: "
+                                    + "scalar \(scalar), lanes \(fast)")
+                        }
                         guard scalar.regime != fast.regime else { continue }
+                        if statistic {
+                            resampled += 1
+                            continue
+                        }
                         disagreeing += 1
                         let neighbours = [(pixel, 0.0), (-pixel, 0.0), (0.0, pixel), (0.0, -pixel)].map {
                             lanes.reference.outcome(offset: Complex(offset.re + $0.0, offset.im + $0.1)).regime
@@ -64,10 +77,12 @@ final class PerturbationLanesAgreementTests: XCTestCase {
                     }
                 }
             }
-            report.append("\(flavour.name): \(identical) of \(total) identical, \(disagreeing) differ in regime "
-                          + "(\(boundary) on a boundary or near a threshold)")
+            report.append("\(flavour.name): \(identical) of \(total) identical, \(disagreeing + resampled) differ in regime "
+                          + "(\(boundary) on a boundary or near a threshold, \(resampled) Lyapunov means of parted orbits)")
             XCTAssertLessThan(Double(disagreeing), 0.02 * Double(total), flavour.name)
-            if flavour.settings.kind != .gradientBasin { XCTAssertEqual(identical, total, flavour.name) }
+            // The chaotic filaments' speckle: about 3% of their pixels are ordered in either arithmetic.
+            XCTAssertLessThan(Double(resampled), 0.02 * Double(total), flavour.name)
+            if flavour.settings.kind == .backpropFlow { XCTAssertEqual(identical, total, flavour.name) }
         }
         print("perturbation lanes vs scalar perturbation:\n" + report.joined(separator: "\n"))
     }

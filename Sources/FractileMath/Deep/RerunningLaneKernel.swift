@@ -1,5 +1,6 @@
 /// A kind's perturbation lanes whose pixels that leave the reference (`left`) run again in the kind's scalar
-/// perturbation loop, so every pixel has that loop's outcome bit for bit: forward_pass and backprop_flow.
+/// perturbation loop, so every pixel has that loop's outcome bit for bit: backprop_flow (forward_pass's lanes carry
+/// such pixels on themselves, and never set `left`).
 protocol RerunningLaneKernel: LaneKernel {
     var left: LaneMask { get }
 }
@@ -17,15 +18,23 @@ extension ObservedReference {
             return
         }
         table.withUnsafeBufferPointer { laidOut in
-            withUnsafeTemporaryAllocation(of: Double.self, capacity: columns * PixelLanes.scalarCount) { scratch in
-                var kernel = make(ReferenceTable(rows: laidOut.baseAddress!, columns: columns, scratch: scratch.baseAddress!))
-                kernel.run(
-                    count: offsets.count,
-                    start: { kernel, lane, item in kernel.load(lane: lane, at: offsets[item]) },
-                    finish: { kernel, lane, item in
-                        outcomes[item] = kernel.left[lane] ? outcome(offset: offsets[item]) : kernel.outcome(lane: lane)
-                    })
-            }
+            laneOutcomes(offsets, rows: laidOut.baseAddress!, columns: columns, into: outcomes, kernel: make)
+        }
+    }
+
+    /// `laneOutcomes` over a table laid out elsewhere (`rows`, `columns` doubles per reference step).
+    func laneOutcomes<Kernel: RerunningLaneKernel>(
+        _ offsets: UnsafeBufferPointer<Complex>, rows: UnsafePointer<Double>, columns: Int,
+        into outcomes: UnsafeMutableBufferPointer<PixelOutcome>, kernel make: (ReferenceTable) -> Kernel
+    ) {
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: columns * PixelLanes.scalarCount) { scratch in
+            var kernel = make(ReferenceTable(rows: rows, columns: columns, scratch: scratch.baseAddress!))
+            kernel.run(
+                count: offsets.count,
+                start: { kernel, lane, item in kernel.load(lane: lane, at: offsets[item]) },
+                finish: { kernel, lane, item in
+                    outcomes[item] = kernel.left[lane] ? outcome(offset: offsets[item]) : kernel.outcome(lane: lane)
+                })
         }
     }
 }

@@ -4,8 +4,8 @@
 /// reference at their own step (`ReferenceTable.gather`).
 ///
 /// A pixel whose step needs the full tanh of its delta (|du^2| >= 2^-16) has left the reference: it stops here with
-/// `left` set, and `BackpropFlowReference.outcomes` runs it again in the scalar loop (as forward_pass does, see
-/// `ForwardPassPerturbationLanes`), so every deep pixel keeps the scalar loop's outcome bit for bit: handed to
+/// `left` set, and `BackpropFlowReference.outcomes` runs it again in the scalar loop (forward_pass's lanes carry such
+/// pixels on themselves instead), so every deep pixel keeps the scalar loop's outcome bit for bit: handed to
 /// `BackpropFlowLanes` instead, 505 of 1024 such pixels near the line w = -c changed regime.
 struct BackpropFlowPerturbationLanes: RerunningLaneKernel {
     let reference: BackpropFlowReference

@@ -10,11 +10,10 @@ import Darwin
 /// stays near the reference its outcome is bit for bit the scalar loop's. Lanes are refilled as pixels stop and
 /// read the reference at their own step (`ReferenceTable.gather`).
 ///
-/// A pixel whose step needs the full tanh of its delta (|du^2| >= 2^-16) has left the reference: it stops here with
-/// `left` set, and `ForwardPassReference.outcomes` runs it again in the scalar loop. Unlike gradient_basin's, such
-/// pixels are not handed to the double lane kernel: they sit in chaotic filaments, where `ForwardPassLanes` run on
-/// from the hand-over turned 216 of 4096 such pixels (two foci, z = 40..100) from chaotic to ordered, and where the
-/// scalar loop costs what it did before the lanes.
+/// A pixel whose step needs the full tanh of its delta (|du^2| >= 2^-16) has parted from the reference: like the
+/// scalar loop, it takes its own double step tanh(w z + b) there, with `VectorTanh` instead of libm's tanh (a few
+/// ulps apart, so from then on a chaotic orbit is another rounding of the same orbit: docs/deep-zoom.md), and goes
+/// on against the orbit from +-1 where that step saturates, exactly as the scalar loop does.
 struct ForwardPassPerturbationLanes: RerunningLaneKernel {
     let reference: ForwardPassReference
     let table: ReferenceTable
@@ -22,7 +21,6 @@ struct ForwardPassPerturbationLanes: RerunningLaneKernel {
     let lyapunovStart: Double
     let historyStart: Int
     let radius: Double, radiusSquared: Double
-    let orbitCount: Double
     let origin: Complex
     /// w and b at the reference, and the scales that turn an offset into dw and db (parameter plane).
     let w: Complex, b: Complex
@@ -33,12 +31,15 @@ struct ForwardPassPerturbationLanes: RerunningLaneKernel {
 
     var d = LaneComplex(.zero), z = LaneComplex(.zero)
     var dw = LaneComplex(.zero), db = LaneComplex(.zero)
-    var m = PixelLanes(), n = PixelLanes()
+    /// Each lane's place in `reference.orbit`, and where the orbit it follows ends there.
+    var m = PixelLanes(), end = PixelLanes(), n = PixelLanes()
     /// The scalar loop's `lyapunovSum` (reference logs of linear steps) and `LogProduct` (the other steps).
     var lyapunovSum = PixelLanes(), significand = PixelLanes(repeating: 1), exponent = LaneBits(), direct = PixelLanes()
     /// The Lyapunov term of the step that found a fixed point.
     var fixedTerm = PixelLanes()
-    var left = LaneMask(), escaped = LaneMask(), fixed = LaneMask()
+    var escaped = LaneMask(), fixed = LaneMask()
+    /// Every pixel ends here: none runs again in the scalar loop.
+    var left: LaneMask { LaneMask() }
 
     /// Reference columns per step m: Z_m, Z_{m+1}, 1 - Z_{m+1}^2, Z_{m+1} - Z_m, then the reference's log term.
     static let columns = 9
@@ -53,24 +54,12 @@ struct ForwardPassPerturbationLanes: RerunningLaneKernel {
         historyStart = max(count - ForwardPassLanes.historyLength, 0)
         radius = reference.settings.escapeRadius
         radiusSquared = radius * radius
-        orbitCount = Double(reference.orbit.count)
-        origin = reference.orbit[0]
+        origin = reference.main.orbit[0]
         w = reference.w
         b = reference.b
         weightScale = reference.settings.weight.scale
         biasScale = reference.settings.bias.scale
         parameterPlane = reference.settings.plane == .parameter
-    }
-
-    /// The reference orbit as `ReferenceTable` rows.
-    static func rows(of reference: ForwardPassReference) -> [Double] {
-        var rows: [Double] = []
-        rows.reserveCapacity(reference.step.count * columns)
-        for m in 0..<reference.step.count {
-            let (z, next, gain, step) = (reference.orbit[m], reference.orbit[m + 1], reference.gain[m + 1], reference.step[m])
-            rows += [z.re, z.im, next.re, next.im, gain.re, gain.im, step.re, step.im, reference.referenceLog[m + 1]]
-        }
-        return rows
     }
 
     mutating func load(lane: Int, at offset: Complex) {
@@ -85,6 +74,7 @@ struct ForwardPassPerturbationLanes: RerunningLaneKernel {
         }
         z[lane] = origin + d[lane]
         m[lane] = 0
+        end[lane] = Double(reference.main.orbit.count)
         n[lane] = 0
         lyapunovSum[lane] = 0
         significand[lane] = 1
@@ -94,11 +84,12 @@ struct ForwardPassPerturbationLanes: RerunningLaneKernel {
 
     @inline(__always)
     mutating func step() -> LaneMask {
-        if (m + 1 .>= orbitCount).anySet {
-            // The reference escaped beyond the fixed-point range: carry on against it from its start.
-            for lane in 0..<PixelLanes.scalarCount where m[lane] + 1 >= orbitCount {
+        if (m + 1 .>= end).anySet {
+            // The orbit ended (escaped beyond the fixed-point range): carry on against the reference from its start.
+            for lane in 0..<PixelLanes.scalarCount where m[lane] + 1 >= end[lane] {
                 d[lane] = z[lane] - origin
                 m[lane] = 0
+                end[lane] = Double(reference.main.orbit.count)
             }
         }
         if (n .>= Double(historyStart)).anySet {
@@ -107,17 +98,49 @@ struct ForwardPassPerturbationLanes: RerunningLaneKernel {
             }
         }
         table.gather(steps: m)
-        let reference = table.complex(0), next = table.complex(2), gain = table.complex(4)
+        let reference = table.complex(0)
+        var next = table.complex(2), gain = table.complex(4), referenceStep = table.complex(6)
+        var target = m + 1
         let du = LaneComplex(w) * d + dw * reference + dw * d + db
         let linear = du.magnitudeSquared * (1 + next.magnitudeSquared) .< 0x1p-120
         var nextDelta = du * gain
-        var leaving = LaneMask()
+        var parted = LaneMask()
+        let pixelW = LaneComplex(w) + dw
         if (.!linear).anySet {
-            let (tau, outside) = LaneComplex.deltaTanhSeries(du)
-            leaving = outside .& .!linear
-            nextDelta = nextDelta.replacing(with: tau * gain / (LaneComplex(.one) + next * tau), where: .!linear)
+            let u2 = du * du
+            parted = .!linear .& .!(u2.re * u2.re + u2.im * u2.im .< 0x1p-32)
+            let series = .!linear .& .!parted
+            if series.anySet {
+                // Parted lanes' tau is 0 here, so Smith's division keeps to one branch; in a chaotic filament most
+                // lanes are parted and none needs this.
+                let tau = LaneComplex.deltaTanhSeries(du).value.replacing(with: LaneComplex(.zero), where: .!series)
+                nextDelta = nextDelta.replacing(with: tau * gain / (LaneComplex(.one) + next * tau), where: series)
+            }
         }
-        let value = next + nextDelta
+        var value = next + nextDelta
+        if parted.anySet {
+            // The pixel's own double step (the scalar loop's `own`), or against the orbit from +-1.
+            let u = pixelW * z + (LaneComplex(b) + db)
+            let (re, im) = VectorTanh.tanh(re: u.re, im: u.im)
+            let own = LaneComplex(re: re, im: im)
+            nextDelta = nextDelta.replacing(with: own - next, where: parted)
+            value = value.replacing(with: own, where: parted)
+            let saturated = parted .& (VectorTanh.abs(u.re) .>= ForwardPassReference.saturation)
+            if saturated.anySet {
+                for lane in 0..<PixelLanes.scalarCount where saturated[lane] {
+                    let (sign, delta) = ForwardPassReference.saturatedStep(u[lane])
+                    let orbit = self.reference.orbits.orbit(sign: sign), rows = self.reference.orbits.rows(sign: sign)
+                    next[lane] = orbit.orbit[0]
+                    gain[lane] = orbit.gain[0]
+                    referenceStep[lane] = next[lane] - reference[lane]
+                    nextDelta[lane] = delta
+                    value[lane] = next[lane] + delta
+                    target[lane] = Double(rows.first)
+                    end[lane] = Double(rows.end)
+                }
+                parted = parted .& .!saturated
+            }
+        }
         let valueSquared = value.magnitudeSquared
         var escapedNow = .!value.isFinite .| (valueSquared .> radiusSquared)
         if !radiusSquared.isFinite {
@@ -125,16 +148,15 @@ struct ForwardPassPerturbationLanes: RerunningLaneKernel {
                 escapedNow[lane] = value[lane].magnitude > radius
             }
         }
-        let fixedNow = .!escapedNow
-            .& ((table.complex(6) + (nextDelta - d)).magnitudeSquared .<= 1e-24)
-        let counted = (n .>= lyapunovStart) .& .!leaving .& .!escapedNow .& .!fixedNow
-        if (fixedNow .& .!leaving).anySet || (counted .& .!linear).anySet {
-            // 1 - z_{n+1}^2 = (1 - Z^2) - d (2Z + d), times the pixel's w.
-            let slope = (LaneComplex(w) + dw) * (gain - nextDelta * (2.0 * next + nextDelta))
+        let fixedNow = .!escapedNow .& ((referenceStep + (nextDelta - d)).magnitudeSquared .<= 1e-24)
+        let counted = (n .>= lyapunovStart) .& .!escapedNow .& .!fixedNow
+        if fixedNow.anySet || (counted .& .!linear).anySet {
+            // 1 - z_{n+1}^2 = (1 - Z^2) - d (2Z + d), times the pixel's w; a parted pixel's from its own z.
+            let near = gain - nextDelta * (2.0 * next + nextDelta)
+            let slope = pixelW * near.replacing(with: LaneComplex(.one) - value * value, where: parted)
             let slopeSquared = slope.magnitudeSquared
-            for lane in 0..<PixelLanes.scalarCount where fixedNow[lane] && !leaving[lane] {
-                fixedTerm[lane] = linear[lane]
-                    ? table.real(8)[lane] : log(Swift.max(slope[lane].magnitude, 1e-300))
+            for lane in 0..<PixelLanes.scalarCount where fixedNow[lane] {
+                fixedTerm[lane] = linear[lane] ? table.real(8)[lane] : log(Swift.max(slope[lane].magnitude, 1e-300))
             }
             // `LogProduct.add` per lane: the product and its exponent split, or the log itself for extreme terms.
             let product = counted .& .!linear
@@ -150,14 +172,13 @@ struct ForwardPassPerturbationLanes: RerunningLaneKernel {
                 with: VectorTanh.double((bits & 0x000F_FFFF_FFFF_FFFF) | 0x3FF0_0000_0000_0000), where: split)
         }
         lyapunovSum = lyapunovSum.replacing(with: lyapunovSum + table.real(8), where: counted .& linear)
-        left = leaving
-        escaped = escapedNow .& .!leaving
-        fixed = fixedNow .& .!leaving
-        z = value.replacing(with: z, where: leaving)
-        d = nextDelta.replacing(with: d, where: leaving)
-        n = n.replacing(with: n + 1, where: .!leaving)
-        m += 1
-        return leaving .| escaped .| fixed .| (n .== steps)
+        escaped = escapedNow
+        fixed = fixedNow
+        z = value
+        d = nextDelta
+        n += 1
+        m = target
+        return escaped .| fixed .| (n .== steps)
     }
 
     func outcome(lane: Int) -> PixelOutcome {

@@ -13,19 +13,19 @@ import Darwin
 /// cancel (1 - Z^2 near Z = +-1, Z_{n+1} - Z_n) are computed in fixed point before rounding.
 public struct ForwardPassReference: Sendable {
     public let settings: ForwardPassSettings
-    /// Z_0 ... Z_L rounded (L <= N; shorter when the orbit left the fixed-point range or hit a pole).
-    let orbit: [Complex]
-    /// 1 - Z_n^2 for every Z_n of `orbit`.
-    let gain: [Complex]
-    /// Z_{n+1} - Z_n.
-    let step: [Complex]
-    /// log max(|W (1 - Z_n^2)|, 1e-300): the reference's Lyapunov terms, which a pixel whose delta is still
-    /// below 2^-60 of everything shares to the last bit or two.
-    let referenceLog: [Double]
+    /// The reference orbit Z_0 ... Z_L.
+    let main: ForwardPassOrbit
+    /// The orbits from +1 and -1 at the same w and b (made when a pixel first needs them), and the lane table.
+    let orbits: ForwardPassOrbits
     /// w and b at the reference point, rounded: they only multiply deltas.
     let w: Complex, b: Complex
     /// C rounded, for the one case with no orbit to perturb around.
     let point: Complex
+
+    /// |Re u| from which a parted pixel's step tanh(u) goes on against the orbit from sign(Re u) (`saturatedStep`):
+    /// there z_{n+1} = +-1 - +-2E / (1 + E), E = exp(-2|Re u| ...), and |2E| <= 2.3e-7, which z_{n+1} in double
+    /// would keep to only 1e-16 absolute (nothing at all past |Re u| = 19).
+    static let saturation = 8.0
 
     public init(settings: ForwardPassSettings, at point: WideComplex) {
         self.settings = settings
@@ -37,21 +37,18 @@ public struct ForwardPassReference: Sendable {
         }
         w = wideW.complexValue
         b = wideB.complexValue
-        var z = start
-        var orbit = [z.complexValue], gain = [(WideComplex.one - z * z).complexValue], step: [Complex] = []
         let steps = Swift.max(settings.maxIterations, 0)
-        orbit.reserveCapacity(steps + 1)
-        for _ in 0..<steps {
-            let next = WideComplex.tanh(wideW * z + wideB)
-            if next.isOverflow { break }
-            orbit.append(next.complexValue)
-            gain.append((WideComplex.one - next * next).complexValue)
-            step.append((next - z).complexValue)
-            z = next
-        }
-        (self.orbit, self.gain, self.step) = (orbit, gain, step)
-        let w = self.w
-        referenceLog = gain.map { log(Swift.max((w * $0).magnitude, 1e-300)) }
+        main = ForwardPassOrbit(from: start, w: wideW, b: wideB, steps: steps)
+        orbits = ForwardPassOrbits(w: wideW, b: wideB, steps: steps)
+    }
+
+    /// A parted pixel's saturated step (|Re u| >= `saturation`): tanh(u) = s + delta with s = sign(Re u) and
+    /// delta = -2 s E / (1 + E), E = exp(-2 s u), computed without the cancellation of tanh(u) - s.
+    static func saturatedStep(_ u: Complex) -> (sign: Double, delta: Complex) {
+        let sign = u.re < 0 ? -1.0 : 1.0
+        let magnitude = exp(-2 * Swift.abs(u.re)), angle = -2 * sign * u.im
+        let e = Complex(magnitude * cos(angle), magnitude * sin(angle))
+        return (sign, Complex(-2 * sign) * e / (Complex.one + e))
     }
 
     /// The outcome of pixel C + offset, by docs/maps.md's rules, with the same observer protocol as the double loop.
@@ -61,7 +58,7 @@ public struct ForwardPassReference: Sendable {
         case .parameter: (dw, db, d0) = (settings.weight.scale * offset, settings.bias.scale * offset, .zero)
         case .input: (dw, db, d0) = (.zero, .zero, offset)
         }
-        guard orbit.count > 1 else {
+        guard main.orbit.count > 1 else {
             // The reference point itself sits on a pole: nothing to perturb around; double is all there is.
             return settings.run(at: point + offset, observer: &observer)
         }
@@ -74,39 +71,57 @@ public struct ForwardPassReference: Sendable {
         var slot = 0
         var lyapunovSum = 0.0
         var lyapunov = LogProduct()
+        // The orbit the pixel follows: the reference, or after a saturated step the orbit from +-1.
+        var (orbit, gain, step, referenceLog) = (main.orbit, main.gain, main.step, main.logs)
         var m = 0
         var d = d0
         var z = orbit[0] + d
         observer.observe(z)
         for n in 0..<steps {
             if m + 1 >= orbit.count {
-                // The reference ended (it escaped far beyond any radius); every pixel shares its start z_0 (or,
-                // in the input plane, the same map), so carry on from there.
+                // The orbit ended (it escaped far beyond any radius); every pixel shares the reference's start z_0
+                // (or, in the input plane, the same map), so carry on from there.
+                (orbit, gain, step, referenceLog) = (main.orbit, main.gain, main.step, main.logs)
                 d = z - orbit[0]
                 m = 0
             }
-            let next = orbit[m + 1]
+            var target = m + 1
+            var next = orbit[target], gainNext = gain[target], referenceStep = step[m]
             let du = w * d + dw * orbit[m] + dw * d + db
             // While du is below 2^-60 of 1 and of 1/|Z_{n+1}|, tanh(du) = du and 1 + Z tanh(du) = 1 to the last
             // bit: the step is linear, and the pixel's Lyapunov term is the reference's.
             let linear = du.magnitudeSquared * (1 + next.magnitudeSquared) < 0x1p-120
             let nextDelta: Complex, value: Complex
             let u2 = du * du
-            let left = !linear && !(u2.re * u2.re + u2.im * u2.im < 0x1p-32)
+            var own = !linear && !(u2.re * u2.re + u2.im * u2.im < 0x1p-32)
+            var rebased: ForwardPassOrbit?
             if linear {
-                nextDelta = du * gain[m + 1]
+                nextDelta = du * gainNext
                 value = next + nextDelta
-            } else if left {
+            } else if own {
                 // |du| >= 2^-8: the pixel has left the reference, so perturbation buys no precision (the same test
-                // as `ForwardPassPerturbationLanes`' `left`). The pixel's own step in double: the delta form
+                // as `ForwardPassPerturbationLanes`' `parted`). The pixel's own step in double: the delta form
                 // tanh(du) (1 - T^2) / (1 + T tanh(du)) loses everything once tanh(du) rounds to +-1 (|Re du| > 19),
                 // which puts z_{n+1} at exactly -+1, and a log|1 - z^2| of -690 in the Lyapunov sum: a chaotic pixel
                 // rendered ordered (docs/deep-zoom.md, the forward-pass island edge).
-                value = Complex.tanh(pixelW * z + pixelB)
-                nextDelta = value - next
+                let u = pixelW * z + pixelB
+                if Swift.abs(u.re) >= Self.saturation {
+                    // tanh(u) is +-1 to within 2.3e-7: go on against the orbit from +-1, which keeps what sets this
+                    // pixel apart (its delta there, and dw, db) instead of rounding it away (docs/deep-zoom.md).
+                    let (sign, delta) = Self.saturatedStep(u)
+                    let saturated = orbits.orbit(sign: sign)
+                    (target, next, gainNext) = (0, saturated.orbit[0], saturated.gain[0])
+                    referenceStep = next - orbit[m]
+                    nextDelta = delta
+                    value = next + nextDelta
+                    (own, rebased) = (false, saturated)
+                } else {
+                    value = Complex.tanh(u)
+                    nextDelta = value - next
+                }
             } else {
                 let tau = Complex.deltaTanh(du)
-                nextDelta = tau * gain[m + 1] / (Complex.one + next * tau)
+                nextDelta = tau * gainNext / (Complex.one + next * tau)
                 value = next + nextDelta
             }
             observer.observe(value)
@@ -116,15 +131,15 @@ public struct ForwardPassReference: Sendable {
             }
             // 1 - z_{n+1}^2 = (1 - Z^2) - d (2Z + d): the slope without cancellation.
             func derivative() -> Complex {
-                pixelW * (left ? Complex.one - value * value : gain[m + 1] - nextDelta * (2.0 * next + nextDelta))
+                pixelW * (own ? Complex.one - value * value : gainNext - nextDelta * (2.0 * next + nextDelta))
             }
-            if (step[m] + (nextDelta - d)).magnitudeSquared <= 1e-24 {
-                let term = linear ? referenceLog[m + 1] : log(Swift.max(derivative().magnitude, 1e-300))
+            if (referenceStep + (nextDelta - d)).magnitudeSquared <= 1e-24 {
+                let term = linear ? referenceLog[target] : log(Swift.max(derivative().magnitude, 1e-300))
                 return PixelOutcome(regime: .ordered, iterations: n + 1, finalValue: value, lyapunov: term, period: 1)
             }
             if n >= lyapunovStart {
                 if linear {
-                    lyapunovSum += referenceLog[m + 1]
+                    lyapunovSum += referenceLog[target]
                 } else {
                     lyapunov.add(derivative().magnitudeSquared)
                 }
@@ -133,7 +148,8 @@ public struct ForwardPassReference: Sendable {
             slot = (slot + 1) & 31
             z = value
             d = nextDelta
-            m += 1
+            if let rebased { (orbit, gain, step, referenceLog) = (rebased.orbit, rebased.gain, rebased.step, rebased.logs) }
+            m = target
         }
         let lyapunovMean = steps > lyapunovStart ? (lyapunovSum + lyapunov.logarithm) / Double(steps - lyapunovStart) : .nan
         var period: Int?
