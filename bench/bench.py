@@ -19,8 +19,9 @@
    -march=native); the two must agree on regime counts.
 8. container (issue #14): the same cold tiles (shallow ones and z = 80 tiles of gradient-basin and forward-pass)
    through the image's server (`make image`, podman) and through the native release build's server, both pinned to
-   the same cores, in interleaved rounds: the ratio of medians (target <= 1.2x), which build the launcher picked,
-   and the image's generic, v3 and v4 builds against each other. Skipped, with a line saying how to build the image,
+   the same cores and each in a CPU cgroup of its own, taking turns every few tiles: the median ratio over rounds
+   (target <= 1.2x), server CPU seconds beside it, which build the launcher picked, and the image's generic, v3 and
+   v4 builds against each other. Skipped, with a line saying how to build the image,
    when podman or the image is missing.
 
 BENCH_QUICK=1 shortens everything for iteration; BENCH_MEMORY_SECONDS sets the memory run (default 120).
@@ -538,7 +539,8 @@ def deep_view(points, name="gradient-basin", width=1920, height=1080):
 IMAGE = os.environ.get("FRACTILE_IMAGE", "localhost/fractile:test")
 CONTAINER_SHARED = os.environ.get("CONTAINER_SHARED", os.path.join(ROOT, "..", "shared", "container"))
 CONTAINER_TARGET = 1.2  # issue #14: the image renders within 1.2x of the native build
-CONTAINER_ROUNDS = 1 if QUICK else 3
+CONTAINER_ROUNDS = 1 if QUICK else 5
+CONTAINER_CHUNK = 8  # tiles fetched from one side before the next side takes its turn
 KERNELS = ("generic", "v3", "v4")  # the image's builds; a CPU that runs one runs those before it
 PODMAN_SECONDS = 120  # no podman call may hang the bench
 
@@ -646,12 +648,28 @@ def container():
         say(f"container: FAIL, could not measure the image {IMAGE}: {error}")
 
 
+def interleaved(servers, parts, round_index):
+    """Wall and CPU seconds per server for each part (name, tiles): every server takes its turn at each chunk of
+    CONTAINER_CHUNK tiles, first in turn, so a burst of the machine's other work falls on all of them alike."""
+    run = [dict.fromkeys([part for part, _ in parts] + [part + " cpu" for part, _ in parts], 0.0) for _ in servers]
+    turn = round_index
+    for part, wanted in parts:
+        for start in range(0, len(wanted), CONTAINER_CHUNK):
+            order = list(range(len(servers)))
+            for index in order[turn % len(servers):] + order[:turn % len(servers)]:
+                cpu = servers[index].cpu_seconds()
+                run[index][part] += fetch_seconds(servers[index], wanted[start:start + CONTAINER_CHUNK])
+                run[index][part + " cpu"] += servers[index].cpu_seconds() - cpu
+            turn += 1
+    return run
+
+
 def container_rounds(env):
     shallow, deep = container_tiles()
+    parts = [("shallow", shallow), ("deep", deep)]
     load_before = os.getloadavg()[0]
-    # A first start of each side (reads the image's layers and the binaries into the page cache) tells the build
-    # the launcher picks; the kernels compared are the ones this CPU can run.
-    ImageServer(env).stop()
+    # A first start (reads the image's layers and the binaries into the page cache) tells the build the launcher
+    # picks; the kernels compared are the ones this CPU can run.
     warm = ImageServer(env)
     picked = warm.kernel
     warm.stop()
@@ -659,26 +677,22 @@ def container_rounds(env):
     grouped = native.own_cgroup()
     native.stop()
     kernels = KERNELS[:KERNELS.index(picked) + 1] if picked in KERNELS else ()
-    runs = {side: [] for side in ("native", "image") + kernels}  # per round: wall and CPU seconds, shallow and deep
+    runs = {side: [] for side in ("native", "image") + kernels}  # per round: wall and CPU seconds per part
     for round_index in range(CONTAINER_ROUNDS):
-        # native and image back to back, in turn first, so a burst of other work falls on both; then the kernels.
-        pair = ["native", "image"][::1 if round_index % 2 == 0 else -1]
-        turn = round_index % max(len(kernels), 1)
-        for side in pair + list(kernels[turn:] + kernels[:turn]):
-            if side == "native":
-                server = Server()
-                server.own_cgroup()
-            else:
-                server = ImageServer(env, None if side == "image" else side)
+        for group in [group for group in (("native", "image"), kernels) if group]:
+            servers = []
             try:
-                run = {}
-                for part, wanted in (("shallow", shallow), ("deep", deep)):
-                    cpu = server.cpu_seconds()
-                    run[part] = fetch_seconds(server, wanted)
-                    run[part + " cpu"] = server.cpu_seconds() - cpu
-                runs[side].append(run)
+                for side in group:
+                    if side == "native":
+                        servers.append(Server())
+                        servers[-1].own_cgroup()
+                    else:
+                        servers.append(ImageServer(env, None if side == "image" else side))
+                for side, run in zip(group, interleaved(servers, parts, round_index)):
+                    runs[side].append(run)
             finally:
-                server.stop()
+                for server in servers:
+                    server.stop()
 
     def median(values):
         values = sorted(values)
@@ -689,8 +703,8 @@ def container_rounds(env):
 
     def ratio(part, cpu=""):
         """The median over rounds of the image's seconds over the native build's in the same round."""
-        parts = ("shallow", "deep") if part is None else (part,)
-        return median(sum(image[p + cpu] for p in parts) / sum(native[p + cpu] for p in parts)
+        names = ("shallow", "deep") if part is None else (part,)
+        return median(sum(image[n + cpu] for n in names) / sum(native[n + cpu] for n in names)
                       for image, native in zip(runs["image"], runs["native"]))
     wall = ratio(None)
     created = podman(env, "image", "inspect", "--format", "{{.Created}}", IMAGE)[:16]
@@ -698,8 +712,8 @@ def container_rounds(env):
         f"cold tiles on cpus 0,1: image {total('image'):.2f} s, native {total('native'):.2f} s, ratio {wall:.2f}x "
         f"(target <= {CONTAINER_TARGET}x) {'PASS' if wall <= CONTAINER_TARGET else 'FAIL'}; server CPU seconds "
         f"{total('image', ' cpu'):.2f} against {total('native', ' cpu'):.2f}, {ratio(None, ' cpu'):.2f}x (medians of "
-        f"{CONTAINER_ROUNDS} interleaved rounds, ratios per round; load average {load_before:.1f} -> "
-        f"{os.getloadavg()[0]:.1f}; native server "
+        f"{CONTAINER_ROUNDS} rounds, taking turns every {CONTAINER_CHUNK} tiles, ratios per round; load average "
+        f"{load_before:.1f} -> {os.getloadavg()[0]:.1f}; native server "
         f"{'in a CPU cgroup of its own, as the image' if grouped else 'in no cgroup of its own: favoured under load'})")
     say(f"  container tiles: {len(shallow)} shallow (forward-pass z0-{shallow[-1][1]}, gradient-basin "
         f"z={shallow[-1][1]}), then " + ", ".join(f"{name} {z}/{x}/{y}" for name, z, x, y in deep)
