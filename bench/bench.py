@@ -25,8 +25,8 @@
    when podman or the image is missing.
 
 BENCH_QUICK=1 shortens everything for iteration; BENCH_MEMORY_SECONDS sets the memory run (default 120).
-BENCH_ONLY=warm,isolation (any of cold, cores, warm, isolation, png, deep, trainability, memory, container) runs only those
-sections and leaves docs/benchmarks.md alone.
+BENCH_ONLY=warm,isolation (any of cold, cores, warm, isolation, png, deep, trainability, memory, container) runs only
+those sections and leaves docs/benchmarks.md alone.
 Prints one line per target and writes them, with the details, to docs/benchmarks.md.
 """
 import concurrent.futures
@@ -563,7 +563,8 @@ def podman(env, *arguments):
         return subprocess.run(["podman", *arguments], env=env, check=True, capture_output=True, text=True,
                               timeout=PODMAN_SECONDS).stdout.strip()
     except subprocess.CalledProcessError as error:
-        raise RuntimeError(f"podman {arguments[0]}: {(error.stderr.strip().splitlines() or ['exit ' + str(error.returncode)])[-1]}")
+        last = (error.stderr.strip().splitlines() or [f"exit {error.returncode}"])[-1]
+        raise RuntimeError(f"podman {arguments[0]}: {last}")
 
 
 class ImageServer(Server):
@@ -581,8 +582,8 @@ class ImageServer(Server):
         bench_config(self.directory, inside_image=True)
         ImageServer.count += 1
         self.name = f"fractile-bench-{os.getpid()}-{ImageServer.count}"
-        command = ["run", "-d", "--name", self.name, "--cpuset-cpus", cpus, "-p", "127.0.0.1::8080",
-                   "-v", f"{self.directory}/config.json:/srv/bench/config.json:ro", "-v", f"{cache}:/var/cache/fractile"]
+        command = ["run", "-d", "--name", self.name, "--cpuset-cpus", cpus, "-p", "127.0.0.1::8080", "-v",
+                   f"{self.directory}/config.json:/srv/bench/config.json:ro", "-v", f"{cache}:/var/cache/fractile"]
         command += ["-e", f"FRACTILE_KERNEL={kernel}"] if kernel else []
         try:
             podman(env, *command, IMAGE, "serve", "--config", "/srv/bench/config.json")
