@@ -1,5 +1,6 @@
 # fractile: a two-stage image. The builder compiles a release binary with the Swift runtime linked in statically;
-# the runtime stage is Debian slim with libpng, zlib, SQLite (archives) and Leaflet, a non-root user and the disk cache on a volume.
+# the runtime stage is Debian slim with libpng, zlib, SQLite (archives), Leaflet and ffmpeg (videos), a non-root user
+# and the disk cache on a volume.
 #   docker build -t fractile .        (or podman build)
 #   docker run --rm -p 8080:8080 -v fractile-tiles:/var/cache/fractile fractile
 # See docs/deployment.md.

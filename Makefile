@@ -7,7 +7,8 @@ BIN := .build/release/fractile
 # Where the CPU has AVX2, the SIMD16<Double> lanes of the tile kernels become four 256-bit instructions per
 # operation; where it has AVX-512 (F, VL, BW, DQ, CD: as the machines here do, and as the C peer's -march=native uses),
 # two 512-bit ones: single-thread gradient-basin 0/0/0 0.29 s with haswell, 0.24 s with skylake-avx512. Output is
-# byte-identical either way (Swift does not contract into FMA). The container image stays generic x86-64.
+# byte-identical either way (Swift does not contract into FMA). The container image holds generic, haswell and
+# skylake-avx512 builds and picks one at run time (Dockerfile, deploy/fractile-launcher.sh).
 # CPU_FLAGS= builds generic here too.
 CPU_FEATURES := $(shell grep -m1 '^flags' /proc/cpuinfo 2>/dev/null)
 AVX512 := $(and $(filter avx512f,$(CPU_FEATURES)),$(filter avx512vl,$(CPU_FEATURES)),$(filter avx512bw,$(CPU_FEATURES)),$(filter avx512dq,$(CPU_FEATURES)),$(filter avx512cd,$(CPU_FEATURES)))

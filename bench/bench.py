@@ -17,10 +17,16 @@
 7. trainability (issue #17): tiles/s of the shipped `trainability` map's zooms 0..2 through the server, against
    bench/trainability_peer.c (the same per-pixel training loop in scalar C, libm tanh, OpenMP over rows, gcc -O3
    -march=native); the two must agree on regime counts.
+8. container (issue #14): the same cold tiles (shallow ones and z = 80 tiles of gradient-basin and forward-pass)
+   through the image's server (`make image`, podman) and through the native release build's server, both pinned to
+   the same cores, taking turns every few tiles: the median ratio over rounds
+   (target <= 1.2x), server CPU seconds beside it, which build the launcher picked, and the image's generic, v3 and
+   v4 builds against each other. Skipped, with a line saying how to build the image,
+   when podman or the image is missing.
 
 BENCH_QUICK=1 shortens everything for iteration; BENCH_MEMORY_SECONDS sets the memory run (default 120).
-BENCH_ONLY=warm,isolation (any of cold, cores, warm, isolation, png, deep, trainability, memory) runs only those
-sections and leaves docs/benchmarks.md alone.
+BENCH_ONLY=warm,isolation (any of cold, cores, warm, isolation, png, deep, trainability, memory, container) runs only
+those sections and leaves docs/benchmarks.md alone.
 Prints one line per target and writes them, with the details, to docs/benchmarks.md.
 """
 import concurrent.futures
@@ -116,11 +122,13 @@ def run_peer(peer, name, max_z, cpus="0,1"):
     return rate, counts
 
 
-def bench_config(directory, memory_bytes=None, access_log=False):
+def bench_config(directory, memory_bytes=None, access_log=False, inside_image=False):
+    """The shipped config with the bench's caches; `inside_image`: with the image's paths (the cache directory is
+    mounted there from `directory`)."""
     config = json.loads(json.dumps(CONFIG))
     config["server"]["accessLog"] = access_log  # off unless nginx logs too
-    config["server"]["publicDirectory"] = os.path.join(ROOT, "Public")
-    config["cache"]["directory"] = os.path.join(directory, "cache")
+    config["server"]["publicDirectory"] = "/srv/fractile/Public" if inside_image else os.path.join(ROOT, "Public")
+    config["cache"]["directory"] = "/var/cache/fractile" if inside_image else os.path.join(directory, "cache")
     if memory_bytes is not None:
         config["cache"]["memoryBytes"] = memory_bytes
     path = os.path.join(directory, "config.json")
@@ -155,12 +163,20 @@ class Server:
         with urllib.request.urlopen(self.url(name, z, x, y), timeout=600) as response:
             return response.read()
 
-    def rss_bytes(self):
+    def pid(self):
         # taskset execs fractile, so the pid is fractile's.
-        for line in open(f"/proc/{self.process.pid}/status"):
+        return self.process.pid
+
+    def rss_bytes(self):
+        for line in open(f"/proc/{self.pid()}/status"):
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) * 1024
         return 0
+
+    def cpu_seconds(self):
+        """User + system seconds of every thread of the server so far."""
+        fields = open(f"/proc/{self.pid()}/stat").read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def stop(self):
         self.process.terminate()
@@ -172,14 +188,19 @@ def cold_rate(name, max_z, cpus="0,1"):
     """Tiles per second of every tile of zooms 0..max_z, cold, 4 requests in flight."""
     server = Server(cpus)
     try:
-        started = time.monotonic()
-        with concurrent.futures.ThreadPoolExecutor(4) as pool:
-            sizes = list(pool.map(lambda t: len(server.get(name, *t)), tiles(max_z)))
-        seconds = time.monotonic() - started
-        assert all(size > 0 for size in sizes)
-        return len(sizes) / seconds
+        return len(tiles(max_z)) / fetch_seconds(server, [(name,) + tile for tile in tiles(max_z)])
     finally:
         server.stop()
+
+
+def fetch_seconds(server, wanted):
+    """Seconds to fetch every (map, z, x, y) of `wanted`, 4 requests in flight."""
+    started = time.monotonic()
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        sizes = list(pool.map(lambda t: len(server.get(*t)), wanted))
+    seconds = time.monotonic() - started
+    assert all(size > 0 for size in sizes)
+    return seconds
 
 
 def fractile_reports(name, max_z):
@@ -489,6 +510,198 @@ def deep_view(points, name="gradient-basin", width=1920, height=1080):
         f"in {seconds:.2f} s, {verdict}")
 
 
+IMAGE = os.environ.get("FRACTILE_IMAGE", "localhost/fractile:test")
+CONTAINER_SHARED = os.environ.get("CONTAINER_SHARED", os.path.join(ROOT, "..", "shared", "container"))
+CONTAINER_TARGET = 1.2  # issue #14: the image renders within 1.2x of the native build
+CONTAINER_ROUNDS = 1 if QUICK else 5
+CONTAINER_CHUNK = 8  # tiles fetched from one side before the next side takes its turn
+KERNELS = ("generic", "v3", "v4")  # the image's builds; a CPU that runs one runs those before it
+PODMAN_SECONDS = 120  # no podman call may hang the bench
+
+
+def podman_environment():
+    """The environment podman needs (the build machines' env.sh: storage under /tmp/ctr, runc), or None when there
+    is no podman."""
+    if shutil.which("podman") is None:
+        return None
+    env_sh = os.path.join(CONTAINER_SHARED, "env.sh")
+    if "CONTAINERS_STORAGE_CONF" in os.environ or not os.path.exists(env_sh):
+        return dict(os.environ)
+    out = subprocess.run(["bash", "-c", 'source "$1" >/dev/null && env -0', "bash", env_sh], check=True,
+                         capture_output=True, timeout=30).stdout.decode()
+    return dict(item.split("=", 1) for item in out.split("\0") if "=" in item)
+
+
+def podman(env, *arguments):
+    try:
+        return subprocess.run(["podman", *arguments], env=env, check=True, capture_output=True, text=True,
+                              timeout=PODMAN_SECONDS).stdout.strip()
+    except subprocess.CalledProcessError as error:
+        last = (error.stderr.strip().splitlines() or [f"exit {error.returncode}"])[-1]
+        raise RuntimeError(f"podman {arguments[0]}: {last}")
+
+
+class ImageServer(Server):
+    """`fractile serve` in the image (the build the launcher picks, or FRACTILE_KERNEL's) with the bench's config and
+    a fresh cache directory, pinned to the same cores as the native Server, published on a free host port."""
+
+    count = 0
+
+    def __init__(self, env, kernel=None, cpus="0,1"):
+        self.env = env
+        self.directory = tempfile.mkdtemp(dir=WORK)
+        cache = os.path.join(self.directory, "cache")
+        os.makedirs(cache)
+        os.chmod(cache, 0o777)  # the image's user is uid 10001
+        bench_config(self.directory, inside_image=True)
+        ImageServer.count += 1
+        self.name = f"fractile-bench-{os.getpid()}-{ImageServer.count}"
+        command = ["run", "-d", "--name", self.name, "--cpuset-cpus", cpus, "-p", "127.0.0.1::8080", "-v",
+                   f"{self.directory}/config.json:/srv/bench/config.json:ro", "-v", f"{cache}:/var/cache/fractile"]
+        command += ["-e", f"FRACTILE_KERNEL={kernel}"] if kernel else []
+        try:
+            podman(env, *command, IMAGE, "serve", "--config", "/srv/bench/config.json")
+            self.port = int(podman(env, "port", self.name, "8080/tcp").rsplit(":", 1)[1])
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=2).read()
+                    break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise RuntimeError(f"the image's server did not answer /healthz within 60 s: "
+                                           f"{podman(env, 'logs', '--tail', '3', self.name)}")
+                    time.sleep(0.2)
+            # The launcher execs the build it picked, so PID 1's executable names it.
+            self.kernel = podman(env, "exec", self.name, "readlink", "/proc/1/exe").rsplit("fractile-", 1)[-1]
+            self.host_pid = int(podman(env, "inspect", "--format", "{{.State.Pid}}", self.name))
+        except BaseException:
+            self.stop()
+            raise
+
+    def pid(self):
+        return self.host_pid
+
+    def stop(self):
+        subprocess.run(["podman", "rm", "-f", "-t", "10", self.name], env=self.env, capture_output=True,
+                       timeout=PODMAN_SECONDS)
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+def container_tiles():
+    """Shallow tiles of two maps, and the z = 80 tiles (perturbation) of gradient-basin's boundary point and of
+    forward-pass's boundary (an ordered island) and single-regime points."""
+    shallow_z = 1 if QUICK else 2
+    shallow = [("forward-pass",) + tile for tile in tiles(shallow_z)]
+    shallow += [("gradient-basin",) + tile for tile in tiles(shallow_z) if tile[0] == shallow_z]
+    wanted = {("gradient-basin", "boundary"), ("forward-pass", "boundary"), ("forward-pass", "single-regime")}
+    deep = [(name, DEEP_ZOOM) + tile_of(name, re_text, im_text, DEEP_ZOOM)
+            for name, label, re_text, im_text in deep_cases(json.load(open(DEEP_POINTS))) if (name, label) in wanted]
+    return shallow, deep
+
+
+def container():
+    """Issue #14: the image against the native release build (`make build`'s), the same cold tiles through each
+    one's server, both pinned to cpus 0,1; interleaved rounds (the machine is shared), medians."""
+    try:
+        env = podman_environment()
+        if env is None:
+            reason = "no podman (install it)"
+        else:
+            exists = subprocess.run(["podman", "image", "exists", IMAGE], env=env, capture_output=True,
+                                    timeout=PODMAN_SECONDS).returncode == 0
+            reason = None if exists else f"no image {IMAGE}"
+    except (OSError, subprocess.SubprocessError) as error:
+        reason = f"podman does not answer ({error})"
+    if reason:
+        say(f"container: SKIP, {reason}: build the image with `make image` (podman), then run "
+            f"`BENCH_ONLY=container make bench`")
+        return
+    try:
+        container_rounds(env)
+    except (OSError, subprocess.SubprocessError, RuntimeError, AssertionError) as error:
+        say(f"container: FAIL, could not measure the image {IMAGE}: {error}")
+
+
+def interleaved(servers, parts, round_index):
+    """Wall and CPU seconds per server for each part (name, tiles): every server takes its turn at each chunk of
+    CONTAINER_CHUNK tiles, first in turn, so a burst of the machine's other work falls on all of them alike."""
+    run = [dict.fromkeys([part for part, _ in parts] + [part + " cpu" for part, _ in parts], 0.0) for _ in servers]
+    turn = round_index
+    for part, wanted in parts:
+        for start in range(0, len(wanted), CONTAINER_CHUNK):
+            order = list(range(len(servers)))
+            for index in order[turn % len(servers):] + order[:turn % len(servers)]:
+                cpu = servers[index].cpu_seconds()
+                run[index][part] += fetch_seconds(servers[index], wanted[start:start + CONTAINER_CHUNK])
+                run[index][part + " cpu"] += servers[index].cpu_seconds() - cpu
+            turn += 1
+    return run
+
+
+def container_rounds(env):
+    shallow, deep = container_tiles()
+    parts = [("shallow", shallow), ("deep", deep)]
+    load_before = os.getloadavg()[0]
+    # A first start (reads the image's layers and the binaries into the page cache) tells the build the launcher
+    # picks; the kernels compared are the ones this CPU can run.
+    warm = ImageServer(env)
+    picked = warm.kernel
+    warm.stop()
+    Server().stop()
+    kernels = KERNELS[:KERNELS.index(picked) + 1] if picked in KERNELS else ()
+    runs = {side: [] for side in ("native", "image") + kernels}  # per round: wall and CPU seconds per part
+    # The image's server shares the CPU as podman's cgroup, the native one as its session's autogroup
+    # (kernel.sched_autogroup_enabled): each as one group against the machine's other work. Moving the native server
+    # into a cgroup of its own gave the same ratio (0.99x and 1.01x, against 0.99x without).
+    for round_index in range(CONTAINER_ROUNDS):
+        for group in [group for group in (("native", "image"), kernels) if group]:
+            servers = []
+            try:
+                for side in group:
+                    servers.append(Server() if side == "native" else
+                                   ImageServer(env, None if side == "image" else side))
+                for side, run in zip(group, interleaved(servers, parts, round_index)):
+                    runs[side].append(run)
+            finally:
+                for server in servers:
+                    server.stop()
+
+    def median(values):
+        values = sorted(values)
+        return values[len(values) // 2]
+
+    def total(side, cpu=""):
+        return median(run["shallow" + cpu] + run["deep" + cpu] for run in runs[side])
+
+    def ratio(part, cpu=""):
+        """The median over rounds of the image's seconds over the native build's in the same round."""
+        names = ("shallow", "deep") if part is None else (part,)
+        return median(sum(image[n + cpu] for n in names) / sum(native[n + cpu] for n in names)
+                      for image, native in zip(runs["image"], runs["native"]))
+    wall = ratio(None)
+    created = podman(env, "image", "inspect", "--format", "{{.Created}}", IMAGE)[:16]
+    say(f"container: {IMAGE} (the launcher picked {picked}) against the native build, {len(shallow) + len(deep)} "
+        f"cold tiles on cpus 0,1: image {total('image'):.2f} s, native {total('native'):.2f} s, ratio {wall:.2f}x "
+        f"(target <= {CONTAINER_TARGET}x) {'PASS' if wall <= CONTAINER_TARGET else 'FAIL'}; server CPU seconds "
+        f"{total('image', ' cpu'):.2f} against {total('native', ' cpu'):.2f}, {ratio(None, ' cpu'):.2f}x (medians of "
+        f"{CONTAINER_ROUNDS} rounds, taking turns every {CONTAINER_CHUNK} tiles, ratios per round; load average "
+        f"{load_before:.1f} -> {os.getloadavg()[0]:.1f})")
+    say(f"  container tiles: {len(shallow)} shallow (forward-pass z0-{shallow[-1][1]}, gradient-basin "
+        f"z={shallow[-1][1]}), then " + ", ".join(f"{name} {z}/{x}/{y}" for name, z, x, y in deep)
+        + f"; image built {created}; shallow ratio {ratio('shallow'):.2f}x (CPU {ratio('shallow', ' cpu'):.2f}x), "
+        f"z={DEEP_ZOOM} {ratio('deep'):.2f}x (CPU {ratio('deep', ' cpu'):.2f}x)", verdict=False)
+    for side, side_runs in runs.items():
+        say(f"  container rounds {side} (shallow + deep, wall; CPU): " + ", ".join(
+            f"{run['shallow']:.2f} + {run['deep']:.2f} s; {run['shallow cpu'] + run['deep cpu']:.1f} s"
+            for run in side_runs), verdict=False)
+    if kernels:
+        tiles_total = len(shallow) + len(deep)
+        say("  container kernels (information, FRACTILE_KERNEL, wall; CPU): " + ", ".join(
+            f"{k} {tiles_total / total(k):.2f} tiles/s ({total(kernels[0]) / total(k):.2f}x generic; "
+            f"{total(kernels[0], ' cpu') / total(k, ' cpu'):.2f}x)" for k in kernels), verdict=False)
+
+
 def metric(server, prefix):
     """The first /metrics sample whose name starts with prefix, as text ('?' when there is none)."""
     text = urllib.request.urlopen(f"http://127.0.0.1:{server.port}/metrics", timeout=10).read().decode()
@@ -543,7 +756,8 @@ def main():
     started = time.time()
     sections = {"cold": cold_rendering, "cores": cores,
                 "warm": lambda: (warm_serving(logs=False), warm_serving(logs=True)), "isolation": probe_isolation,
-                "png": lambda: png(reports), "deep": deep_zoom, "trainability": trainability, "memory": memory}
+                "png": lambda: png(reports), "deep": deep_zoom, "trainability": trainability, "memory": memory,
+                "container": container}
     unknown = ONLY - sections.keys()
     if unknown:
         sys.exit(f"BENCH_ONLY: no section {', '.join(sorted(unknown))} (sections: {', '.join(sections)})")

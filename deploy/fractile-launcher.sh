@@ -1,8 +1,9 @@
 #!/bin/bash
 # The image's `fractile`: runs the build of the binary made for this CPU, by what /proc/cpuinfo says.
-# The v4 build (AVX-512 F, BW, CD, DQ, VL) renders about 2x faster than generic x86-64, the v3 one (AVX2) about
-# 1.8x; all three compute the same bytes (Swift does not contract into FMA). exec keeps the PID (SIGTERM reaches
-# the server as PID 1) and -a its name (PID 1's command line stays `fractile serve`).
+# The v4 build (AVX-512 F, BW, CD, DQ, VL) renders about 1.9x faster than generic x86-64, the v3 one (AVX2) about
+# 1.6x (`BENCH_ONLY=container make bench`); all three compute the same bytes (Swift does not contract into FMA).
+# exec keeps the PID (SIGTERM reaches the server as PID 1) and -a its name (PID 1's command line stays
+# `fractile serve`).
 # FRACTILE_KERNEL=generic|v3|v4 overrides the choice (a build the CPU lacks would crash).
 set -eu
 dir=/usr/local/lib/fractile

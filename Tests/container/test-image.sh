@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the fractile image as a user would and checks it from outside: tiles, the viewer, /healthz, the HEALTHCHECK,
-# a non-root PID 1, the cache volume (also with `seed`), and a graceful stop on SIGTERM within 10 s with exit code 0.
+# a non-root PID 1, the cache volume (also with `seed`), a video (the image's ffmpeg), and a graceful stop on SIGTERM
+# within 10 s with exit code 0.
 # Usage: Tests/container/test-image.sh [IMAGE]   (make test-container builds the image first)
 set -euo pipefail
 image=${1:-localhost/fractile:test}
@@ -88,6 +89,22 @@ curl -sf -m 5 -o /dev/null "$base/tiles/backprop-flow/1/1/1.png" || fail "seeded
 renders=$(curl -s -m 5 "$base/metrics" | awk '$1 == "fractile_renders_total" {print $2}')
 [ "$renders" = 1 ] || fail "seeded tile was rendered again (renders_total $renders)"
 pass "seed in a second container filled the shared volume; the server read it without rendering"
+
+# POST /videos encodes with the image's ffmpeg (the runtime stage installs it for this and nothing else).
+job=$(curl -sf -m 10 -X POST "$base/videos?map=forward-pass&re=0&im=0&zoom=0-1&seconds=1&fps=4&size=64x64") \
+    || fail "POST /videos"
+id=$(python3 -c 'import json, sys; print(json.loads(sys.argv[1])["id"])' "$job")
+for _ in $(seq 300); do
+    state=$(curl -s -m 5 "$base/videos/$id" | python3 -c 'import json, sys; print(json.load(sys.stdin)["state"])')
+    case $state in done|failed|cancelled) break ;; esac
+    sleep 0.2
+done
+[ "$state" = done ] || fail "video job: $(curl -s -m 5 "$base/videos/$id")"
+curl -sf -m 10 -o "$work/video.mp4" "$base/videos/$id.mp4" || fail "GET /videos/$id.mp4"
+video=$(ffprobe -v error -select_streams v -count_frames -show_entries stream=codec_name,nb_read_frames -of csv=p=0 \
+    "$work/video.mp4")
+[ "$video" = "h264,4" ] || fail "the video is not 4 frames of H.264: $video"
+pass "POST /videos made a 4-frame H.264 video with the image's ffmpeg"
 
 started=$(date +%s.%N)
 podman stop -t 10 "$name" >/dev/null 2>>"$work/run.err"
