@@ -21,6 +21,8 @@ struct GradientBasinLanes: LaneKernel {
     /// itself doubled), or -1; and the order to evaluate them in (halves before their doubles).
     let halves: [Int]
     let order: [Int]
+    /// Whether some point doubles from k's parts: only those are kept (a store of six vectors per point and step).
+    let isHalf: [Bool]
 
     var wr = PixelLanes(), wi = PixelLanes()
     /// w_n of the step that stopped: the saturation test looks at s_k there.
@@ -56,6 +58,7 @@ struct GradientBasinLanes: LaneKernel {
             }
         }
         self.halves = halves
+        self.isHalf = (0..<count).map { isHalf.contains($0) }
         order = direct.filter { halves[$0] < 0 } + direct.filter { halves[$0] >= 0 }
         self.parts = parts
     }
@@ -93,7 +96,7 @@ struct GradientBasinLanes: LaneKernel {
             let x = xs[k]
             let ur = wr * x.re - wi * x.im, ui = wr * x.im + wi * x.re
             let p = halves[k] >= 0 ? VectorTanh.doubled(parts[halves[k]], im: ui * 0.5) : VectorTanh.parts(re: ur, im: ui)
-            parts[k] = p
+            if isHalf[k] { parts[k] = p }
             tanhs[k] = VectorTanh.value(p, re: ur, im: ui)
         }
         for k in 0..<count {

@@ -12,6 +12,9 @@ struct GradientBasinPerturbationLanes: LaneKernel {
     let reference: GradientBasinReference
     let table: ReferenceTable
     let xs: UnsafeBufferPointer<Complex>
+    /// `GradientBasinReference.mirrors`, and dt_j, ds_j of each directly computed point during a step, for its mirror.
+    let mirrors: UnsafeBufferPointer<Int>
+    let deltas: UnsafeMutablePointer<(dt: LaneComplex, ds: LaneComplex)>
     let pairs: Int
     let steps: Double
     let radius: Double, radiusSquared: Double
@@ -31,10 +34,13 @@ struct GradientBasinPerturbationLanes: LaneKernel {
     /// below which the step can be skipped.
     static func columns(pairs: Int) -> Int { 6 * pairs + 5 }
 
-    init(reference: GradientBasinReference, table: ReferenceTable, xs: UnsafeBufferPointer<Complex>) {
+    init(reference: GradientBasinReference, table: ReferenceTable, xs: UnsafeBufferPointer<Complex>,
+         mirrors: UnsafeBufferPointer<Int>, deltas: UnsafeMutablePointer<(dt: LaneComplex, ds: LaneComplex)>) {
         self.reference = reference
         self.table = table
         self.xs = xs
+        self.mirrors = mirrors
+        self.deltas = deltas
         pairs = reference.pairs
         steps = Double(max(reference.settings.maxIterations, 0))
         radius = reference.settings.divergeRadius
@@ -100,19 +106,29 @@ struct GradientBasinPerturbationLanes: LaneKernel {
         var leaving = LaneMask()
         for k in 0..<pairs {
             let x = xs[k]
-            let tk = table.complex(6 * k), sk = table.complex(6 * k + 2)
-            let u = d * LaneComplex(x)
-            let linear = u.magnitudeSquared * (1 + tk.magnitudeSquared) .< 0x1p-120
-            var dt = u * sk
-            if !linear.allSet {
-                let (tau, outside) = LaneComplex.deltaTanhSeries(u)
-                leaving .|= outside .& .!linear
-                dt = dt.replacing(with: tau * sk / (LaneComplex(.one) + tk * tau), where: .!linear)
+            let sk = table.complex(6 * k + 2)
+            let dt: LaneComplex, ds: LaneComplex
+            if mirrors[k] >= 0 {
+                // x_k = -x_j: dt_k = -dt_j and ds_k = ds_j bit for bit, and so are leaving and the slope.
+                let shared = deltas[mirrors[k]]
+                (dt, ds) = (-shared.dt, shared.ds)
+            } else {
+                let tk = table.complex(6 * k)
+                let u = d * LaneComplex(x)
+                let linear = u.magnitudeSquared * (1 + tk.magnitudeSquared) .< 0x1p-120
+                var full = u * sk
+                if !linear.allSet {
+                    let (tau, outside) = LaneComplex.deltaTanhSeries(u)
+                    leaving .|= outside .& .!linear
+                    full = full.replacing(with: tau * sk / (LaneComplex(.one) + tk * tau), where: .!linear)
+                }
+                dt = full
+                ds = -(dt * (2.0 * tk + dt))
+                deltas[k] = (dt, ds)
+                let slopeK = (sk + ds).magnitudeSquared
+                largest = largest.replacing(with: slopeK, where: slopeK .>= largest)
             }
-            let ds = -(dt * (2.0 * tk + dt))
             let ek = table.complex(6 * k + 4) + dt
-            let slopeK = (sk + ds).magnitudeSquared
-            largest = largest.replacing(with: slopeK, where: slopeK .>= largest)
             if wirtinger {
                 dg = dg + 2.0 * (dt * (LaneComplex(x) * sk).conjugate + ek * (LaneComplex(x) * ds).conjugate)
             } else {

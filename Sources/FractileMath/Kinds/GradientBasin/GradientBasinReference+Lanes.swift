@@ -15,9 +15,12 @@ extension GradientBasinReference {
         var handOver: [(item: Int, w: Complex, steps: Int)] = []
         table.withUnsafeBufferPointer { laidOut in
             withUnsafeTemporaryAllocation(of: Double.self, capacity: columns * PixelLanes.scalarCount) { scratch in
+              withUnsafeTemporaryAllocation(of: (dt: LaneComplex, ds: LaneComplex).self, capacity: pairs) { deltas in
+               mirrors.withUnsafeBufferPointer { mirrors in
                 GradientBasinLanes.with(settings: settings) { plain in
                     let reference = ReferenceTable(rows: laidOut.baseAddress!, columns: columns, scratch: scratch.baseAddress!)
-                    var kernel = GradientBasinPerturbationLanes(reference: self, table: reference, xs: plain.xs)
+                    var kernel = GradientBasinPerturbationLanes(reference: self, table: reference, xs: plain.xs,
+                                                                mirrors: mirrors, deltas: deltas.baseAddress!)
                     kernel.run(
                         count: offsets.count,
                         start: { kernel, lane, item in kernel.load(lane: lane, at: offsets[item]) },
@@ -36,6 +39,8 @@ extension GradientBasinReference {
                         },
                         finish: { kernel, lane, index in outcomes[handOver[index].item] = kernel.outcome(lane: lane) })
                 }
+               }
+              }
             }
         }
     }
