@@ -14,9 +14,10 @@ struct GradientBasinLanes: LaneKernel {
     let steps: Int
     let radiusSquared: Double
     let wirtinger: Bool
-    /// mirror[k] = j < k with x_j = -x_k exactly, or -1; tanhs[j] keeps t_j for it during a step.
+    /// mirror[k] = j < k with x_j = -x_k exactly, or -1; tanhs[j] keeps t_j and s_j for it during a step.
     let mirror: UnsafeMutablePointer<Int>
-    let tanhs: UnsafeMutablePointer<(re: PixelLanes, im: PixelLanes)>
+    let tanhs: UnsafeMutablePointer<TanhAndSlope>
+    typealias TanhAndSlope = (re: PixelLanes, im: PixelLanes, sRe: PixelLanes, sIm: PixelLanes)
     /// For each k that is not a mirror: the j whose tanh parts double into t_k (x_k = 2 x_j exactly, j not
     /// itself doubled), or -1; and the order to evaluate them in (halves before their doubles).
     let halves: [Int]
@@ -31,7 +32,7 @@ struct GradientBasinLanes: LaneKernel {
     var diverged = LaneMask(), converged = LaneMask()
 
     init(settings: GradientBasinSettings, xs: UnsafeBufferPointer<Complex>, ys: UnsafeBufferPointer<Complex>,
-         mirror: UnsafeMutablePointer<Int>, tanhs: UnsafeMutablePointer<(re: PixelLanes, im: PixelLanes)>,
+         mirror: UnsafeMutablePointer<Int>, tanhs: UnsafeMutablePointer<TanhAndSlope>,
          parts: UnsafeMutablePointer<VectorTanh.Parts>) {
         self.settings = settings
         self.xs = xs
@@ -72,7 +73,7 @@ struct GradientBasinLanes: LaneKernel {
         return settings.dataX.withUnsafeBufferPointer { xs in
             settings.dataY.withUnsafeBufferPointer { ys in
                 withUnsafeTemporaryAllocation(of: Int.self, capacity: count) { mirror in
-                    withUnsafeTemporaryAllocation(of: (re: PixelLanes, im: PixelLanes).self, capacity: count) { tanhs in
+                    withUnsafeTemporaryAllocation(of: TanhAndSlope.self, capacity: count) { tanhs in
                         withUnsafeTemporaryAllocation(of: VectorTanh.Parts.self, capacity: count) { parts in
                             body(GradientBasinLanes(
                                 settings: settings, xs: xs, ys: ys, mirror: mirror.baseAddress!, tanhs: tanhs.baseAddress!,
@@ -97,19 +98,21 @@ struct GradientBasinLanes: LaneKernel {
             let ur = wr * x.re - wi * x.im, ui = wr * x.im + wi * x.re
             let p = halves[k] >= 0 ? VectorTanh.doubled(parts[halves[k]], im: ui * 0.5) : VectorTanh.parts(re: ur, im: ui)
             if isHalf[k] { parts[k] = p }
-            tanhs[k] = VectorTanh.value(p, re: ur, im: ui)
+            let (tr, ti) = VectorTanh.value(p, re: ur, im: ui)
+            // s_k = 1 - t_k^2, also s of k's mirror: (-t)^2 = t^2 and -2 (-tr) (-ti) = -2 tr ti bit for bit.
+            tanhs[k] = (tr, ti, 1 - tr * tr + ti * ti, -2 * tr * ti)
         }
         for k in 0..<count {
             let x = xs[k], y = ys[k]
-            let tr: PixelLanes, ti: PixelLanes
+            let tr: PixelLanes, ti: PixelLanes, sr: PixelLanes, si: PixelLanes
             if mirror[k] >= 0 {
-                (tr, ti) = (-tanhs[mirror[k]].re, -tanhs[mirror[k]].im)
+                let t = tanhs[mirror[k]]
+                (tr, ti, sr, si) = (-t.re, -t.im, t.sRe, t.sIm)
             } else {
-                (tr, ti) = tanhs[k]
+                (tr, ti, sr, si) = tanhs[k]
             }
-            // 2 e_k, e_k = t_k - y_k; s_k = 1 - t_k^2
+            // 2 e_k, e_k = t_k - y_k
             let er = 2 * (tr - y.re), ei = 2 * (ti - y.im)
-            let sr = 1 - tr * tr + ti * ti, si = -2 * tr * ti
             if wirtinger {
                 // 2 e_k * conj(x_k * s_k)
                 let qr = x.re * sr - x.im * si, qi = -(x.re * si + x.im * sr)

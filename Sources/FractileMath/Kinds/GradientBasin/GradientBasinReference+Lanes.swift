@@ -10,7 +10,7 @@ extension GradientBasinReference {
             for index in offsets.indices { outcomes[index] = outcome(offset: offsets[index]) }
             return
         }
-        let columns = GradientBasinPerturbationLanes.columns(pairs: pairs)
+        let columns = GradientBasinPerturbationLanes.Layout(mirrors: mirrors).columns
         // Pixels that leave the reference go on in double from where they left, after the others.
         var handOver: [(item: Int, w: Complex, steps: Int)] = []
         table.withUnsafeBufferPointer { laidOut in
