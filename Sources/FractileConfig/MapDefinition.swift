@@ -7,7 +7,9 @@ public struct MapDefinition: Sendable, Hashable {
     /// 2: gradient_basin kernels take tanh(2u) from tanh(u)'s parts (last-bit changes on sensitive pixels).
     /// 3: deep gradient_basin pixels that leave the reference orbit go on in the double lane kernel (issue #14).
     /// 4: deep gradient_basin pixels skip their linear phase (BLA; last-bit changes of final weights, issue #14).
-    public static let tileFormatVersion = 4
+    /// 5: gradient_basin's double kernel sums a mirrored pair of data points' gradient terms as one (issue #14;
+    ///    last-bit changes of final weights, so colours of some pixels).
+    public static let tileFormatVersion = 5
 
     /// Deepest zoom a map may allow (TileCoordinate.deepestZoom: where tile indices and deep arithmetic end).
     public static let maxZoomLimit = 120
