@@ -1,6 +1,6 @@
 /// gradient_basin over lanes (docs/maps.md "gradient_basin"), the same steps as `GradientBasinSettings.run` with
 /// `VectorTanh` for tanh and squared magnitudes against squared thresholds. The saturation test and the loss run
-/// once per pixel, through the reference.
+/// once per pixel, through the reference, and the loss only for converged runs (the only ones a tile colours by it).
 ///
 /// A data point x_k = -x_j (the shipped data are symmetric) needs no tanh of its own: w*x_k is exactly -(w*x_j) and
 /// `VectorTanh` is exactly odd, so t_k = -t_j bit for bit. One with x_k = 2 x_j (the shipped data: 1 = 2 * 0.5)
@@ -170,7 +170,9 @@ struct GradientBasinLanes: LaneKernel {
         } else {
             result = PixelOutcome(regime: .undecided, iterations: steps, finalValue: w)
         }
-        result.loss = settings.loss(at: w)
+        // Tiles colour only a converged run by its loss: four libm tanhs per pixel (a tenth of a deep tile) saved
+        // for the others.
+        if result.regime == .converged { result.loss = settings.loss(at: w) }
         return result
     }
 }

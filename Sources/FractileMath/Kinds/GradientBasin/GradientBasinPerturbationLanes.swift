@@ -191,7 +191,7 @@ struct GradientBasinPerturbationLanes: LaneKernel {
         } else {
             result = PixelOutcome(regime: .undecided, iterations: Int(steps), finalValue: value)
         }
-        result.loss = reference.settings.loss(at: value)
+        if result.regime == .converged { result.loss = reference.settings.loss(at: value) }  // as GradientBasinLanes
         return result
     }
 }
