@@ -13,7 +13,7 @@ struct GradientBasinPerturbationLanes: LaneKernel {
     let table: ReferenceTable
     let xs: UnsafeBufferPointer<Complex>
     /// `GradientBasinReference.mirrors`, and dt_j, ds_j of each directly computed point during a step, for its mirror.
-    let mirrors: UnsafeBufferPointer<Int>
+    let mirrors: [Int]
     let deltas: UnsafeMutablePointer<(dt: LaneComplex, ds: LaneComplex)>
     let pairs: Int
     let steps: Double
@@ -54,11 +54,11 @@ struct GradientBasinPerturbationLanes: LaneKernel {
     }
 
     init(reference: GradientBasinReference, table: ReferenceTable, xs: UnsafeBufferPointer<Complex>,
-         mirrors: UnsafeBufferPointer<Int>, deltas: UnsafeMutablePointer<(dt: LaneComplex, ds: LaneComplex)>) {
+         deltas: UnsafeMutablePointer<(dt: LaneComplex, ds: LaneComplex)>) {
         self.reference = reference
         self.table = table
         self.xs = xs
-        self.mirrors = mirrors
+        mirrors = reference.mirrors
         self.deltas = deltas
         layout = Layout(mirrors: reference.mirrors)
         pairs = reference.pairs
