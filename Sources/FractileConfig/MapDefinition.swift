@@ -9,6 +9,8 @@ public struct MapDefinition: Sendable, Hashable {
     /// 4: deep gradient_basin pixels skip their linear phase (BLA; last-bit changes of final weights, issue #14).
     /// 5: deep forward_pass pixels that part from the reference take VectorTanh steps in their lanes, and go on
     ///    against the orbit from +-1 where tanh saturates (regimes of parted chaotic orbits, issue #14).
+    /// 5: also, gradient_basin's double kernel sums a mirrored pair of data points' gradient terms as one (issue #14;
+    ///    last-bit changes of final weights, so colours of some pixels).
     public static let tileFormatVersion = 5
 
     /// Deepest zoom a map may allow (TileCoordinate.deepestZoom: where tile indices and deep arithmetic end).

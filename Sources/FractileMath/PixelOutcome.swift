@@ -13,7 +13,8 @@ public struct PixelOutcome: Sendable {
     public var lyapunov: Double?
     /// forward_pass: the period of the final orbit (1...32); nil when escaped or none was found.
     public var period: Int?
-    /// gradient_basin: sum_k |tanh(w_final*x_k) - y_k|^2; nil where w_final*x_k is not finite.
+    /// gradient_basin: sum_k |tanh(w_final*x_k) - y_k|^2; nil where w_final*x_k is not finite. The tile kernels
+    /// (`fastOutcomes`, deep lanes) compute it for converged runs only, the only ones coloured by it.
     /// trainability: the last L_s computed (may be non-finite when it diverged).
     public var loss: Double?
     /// backprop_flow: mean distance of |delta_m| from 1 over the second half of the run; nil when it stopped early.

@@ -122,7 +122,7 @@ enum VectorTanh {
         var inRange: LaneMask
     }
 
-    @inline(__always)
+    @_transparent  // @inline(__always) was not honoured in gradient_basin's step (a call, arguments through memory)
     static func parts(re x: PixelLanes, im y: PixelLanes) -> Parts {
         let a = abs(x)
         let t = (-2 * a).replacing(with: -700, where: a .> 350)

@@ -91,6 +91,7 @@ final class PerturbationLanesAgreementTests: XCTestCase {
         func bits(_ x: Double?) -> UInt64? { x?.bitPattern }
         return a.regime == b.regime && a.iterations == b.iterations && a.finalValue.re.bitPattern == b.finalValue.re.bitPattern
             && a.finalValue.im.bitPattern == b.finalValue.im.bitPattern && bits(a.lyapunov) == bits(b.lyapunov)
-            && bits(a.ring) == bits(b.ring) && a.period == b.period && bits(a.loss) == bits(b.loss)
+            && bits(a.ring) == bits(b.ring) && a.period == b.period
+            && (a.regime != .converged || bits(a.loss) == bits(b.loss))  // tiles compute the loss of converged runs only
     }
 }

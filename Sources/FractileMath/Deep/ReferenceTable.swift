@@ -12,7 +12,15 @@ struct ReferenceTable {
     func gather(_ m: LaneIndices) {
         let first = m[0]
         if m == LaneIndices(repeating: first) { return broadcast(row: first) }
-        for lane in 0..<PixelLanes.scalarCount { gather(lane: lane, row: m[lane]) }
+        let starts = m &* columns
+        // Column by column: sixteen loads and one vector store each. (Lane by lane, LLVM made the stores scatters,
+        // which are slow on AMD's cores: a quarter of a deep gradient-basin tile's perturbation steps.)
+        for column in 0..<columns {
+            let base = rows + column
+            var value = PixelLanes()
+            for lane in 0..<PixelLanes.scalarCount { value[lane] = base[starts[lane]] }
+            UnsafeMutableRawPointer(scratch + column * PixelLanes.scalarCount).storeBytes(of: value, as: PixelLanes.self)
+        }
     }
 
     /// `gather` with the steps as exact small integers in doubles: compares that compile to one vector instruction

@@ -12,6 +12,9 @@ struct GradientBasinPerturbationLanes: LaneKernel {
     let reference: GradientBasinReference
     let table: ReferenceTable
     let xs: UnsafeBufferPointer<Complex>
+    /// `GradientBasinReference.mirrors`, and dt_j, ds_j of each directly computed point during a step, for its mirror.
+    let mirrors: [Int]
+    let deltas: UnsafeMutablePointer<(dt: LaneComplex, ds: LaneComplex)>
     let pairs: Int
     let steps: Double
     let radius: Double, radiusSquared: Double
@@ -20,6 +23,7 @@ struct GradientBasinPerturbationLanes: LaneKernel {
     let origin: Complex
     let orbitCount: Int
     let eta: Complex
+    let layout: Layout
     var d = LaneComplex(.zero), w = LaneComplex(.zero)
     /// Reference index per lane, and steps taken.
     var m = LaneIndices(repeating: 0), n = PixelLanes()
@@ -27,14 +31,36 @@ struct GradientBasinPerturbationLanes: LaneKernel {
     var slope = PixelLanes()
     var left = LaneMask(), diverged = LaneMask(), converged = LaneMask()
 
-    /// Reference columns per step: t_k, s_k, e_k for each data point, then W_{m+1}, W_{m+1} - W_m and the radius
-    /// below which the step can be skipped.
-    static func columns(pairs: Int) -> Int { 6 * pairs + 5 }
+    /// Where each reference quantity sits in a `ReferenceTable` row: t_k, s_k, e_k for each data point (only e_k for
+    /// a point with a mirror, whose t and s are its mirror's up to sign: fewer columns to gather), then W_{m+1},
+    /// W_{m+1} - W_m and the radius below which the step can be skipped.
+    struct Layout {
+        let t: [Int], s: [Int], e: [Int]
+        let next: Int, step: Int, reach: Int
+        var columns: Int { reach + 1 }
 
-    init(reference: GradientBasinReference, table: ReferenceTable, xs: UnsafeBufferPointer<Complex>) {
+        init(mirrors: [Int]) {
+            var t = [Int](), s = [Int](), e = [Int](), column = 0
+            for j in mirrors {
+                let shared = j >= 0
+                t.append(shared ? -1 : column)
+                s.append(shared ? s[j] : column + 2)
+                e.append(shared ? column : column + 4)
+                column += shared ? 2 : 6
+            }
+            (self.t, self.s, self.e) = (t, s, e)
+            (next, step, reach) = (column, column + 2, column + 4)
+        }
+    }
+
+    init(reference: GradientBasinReference, table: ReferenceTable, xs: UnsafeBufferPointer<Complex>,
+         deltas: UnsafeMutablePointer<(dt: LaneComplex, ds: LaneComplex)>) {
         self.reference = reference
         self.table = table
         self.xs = xs
+        mirrors = reference.mirrors
+        self.deltas = deltas
+        layout = Layout(mirrors: reference.mirrors)
         pairs = reference.pairs
         steps = Double(max(reference.settings.maxIterations, 0))
         radius = reference.settings.divergeRadius
@@ -48,13 +74,13 @@ struct GradientBasinPerturbationLanes: LaneKernel {
     /// The reference orbit as `ReferenceTable` rows.
     static func rows(of reference: GradientBasinReference) -> [Double] {
         var rows: [Double] = []
-        rows.reserveCapacity(reference.step.count * columns(pairs: reference.pairs))
+        rows.reserveCapacity(reference.step.count * Layout(mirrors: reference.mirrors).columns)
         for m in 0..<reference.step.count {
             for k in 0..<reference.pairs {
                 let index = m * reference.pairs + k
-                for value in [reference.t[index], reference.s[index], reference.e[index]] {
-                    rows += [value.re, value.im]
-                }
+                let values = reference.mirrors[k] >= 0
+                    ? [reference.e[index]] : [reference.t[index], reference.s[index], reference.e[index]]
+                for value in values { rows += [value.re, value.im] }
             }
             rows += [reference.orbit[m + 1].re, reference.orbit[m + 1].im, reference.step[m].re, reference.step[m].im,
                      reference.skips.firstRadius(m)]
@@ -82,7 +108,7 @@ struct GradientBasinPerturbationLanes: LaneKernel {
         table.gather(m)
         // Lanes whose delta is within the linear radius of their step skip ahead first (GradientBasinSkipTable);
         // the full step below then decides the stopping tests as always.
-        let reach = table.real(6 * pairs + 4)
+        let reach = table.real(layout.reach)
         let near = d.magnitudeSquared .< reach * reach
         if near.anySet {
             for lane in 0..<PixelLanes.scalarCount where near[lane] {
@@ -100,19 +126,29 @@ struct GradientBasinPerturbationLanes: LaneKernel {
         var leaving = LaneMask()
         for k in 0..<pairs {
             let x = xs[k]
-            let tk = table.complex(6 * k), sk = table.complex(6 * k + 2)
-            let u = d * LaneComplex(x)
-            let linear = u.magnitudeSquared * (1 + tk.magnitudeSquared) .< 0x1p-120
-            var dt = u * sk
-            if !linear.allSet {
-                let (tau, outside) = LaneComplex.deltaTanhSeries(u)
-                leaving .|= outside .& .!linear
-                dt = dt.replacing(with: tau * sk / (LaneComplex(.one) + tk * tau), where: .!linear)
+            let sk = table.complex(layout.s[k])
+            let dt: LaneComplex, ds: LaneComplex
+            if mirrors[k] >= 0 {
+                // x_k = -x_j: dt_k = -dt_j and ds_k = ds_j bit for bit, and so are leaving and the slope.
+                let shared = deltas[mirrors[k]]
+                (dt, ds) = (-shared.dt, shared.ds)
+            } else {
+                let tk = table.complex(layout.t[k])
+                let u = d * LaneComplex(x)
+                let linear = u.magnitudeSquared * (1 + tk.magnitudeSquared) .< 0x1p-120
+                var full = u * sk
+                if !linear.allSet {
+                    let (tau, outside) = LaneComplex.deltaTanhSeries(u)
+                    leaving .|= outside .& .!linear
+                    full = full.replacing(with: tau * sk / (LaneComplex(.one) + tk * tau), where: .!linear)
+                }
+                dt = full
+                ds = -(dt * (2.0 * tk + dt))
+                deltas[k] = (dt, ds)
+                let slopeK = (sk + ds).magnitudeSquared
+                largest = largest.replacing(with: slopeK, where: slopeK .>= largest)
             }
-            let ds = -(dt * (2.0 * tk + dt))
-            let ek = table.complex(6 * k + 4) + dt
-            let slopeK = (sk + ds).magnitudeSquared
-            largest = largest.replacing(with: slopeK, where: slopeK .>= largest)
+            let ek = table.complex(layout.e[k]) + dt
             if wirtinger {
                 dg = dg + 2.0 * (dt * (LaneComplex(x) * sk).conjugate + ek * (LaneComplex(x) * ds).conjugate)
             } else {
@@ -120,7 +156,7 @@ struct GradientBasinPerturbationLanes: LaneKernel {
             }
         }
         let nextDelta = d - LaneComplex(eta) * dg
-        let next = table.complex(6 * pairs) + nextDelta
+        let next = table.complex(layout.next) + nextDelta
         let nextSquared = next.magnitudeSquared
         var divergedNow = .!next.isFinite .| (nextSquared .> radiusSquared)
         if !radiusSquared.isFinite {
@@ -129,7 +165,7 @@ struct GradientBasinPerturbationLanes: LaneKernel {
             }
         }
         let wSquared = w.magnitudeSquared
-        let change = (table.complex(6 * pairs + 2) + (nextDelta - d)).magnitudeSquared
+        let change = (table.complex(layout.step) + (nextDelta - d)).magnitudeSquared
         let convergedNow = .!divergedNow .& (change .<= 1e-24 * wSquared.replacing(with: 1, where: .!(wSquared .>= 1)))
         n += 1
         // A pixel that left the reference stops before this step, for the double kernel to take.
@@ -155,7 +191,7 @@ struct GradientBasinPerturbationLanes: LaneKernel {
         } else {
             result = PixelOutcome(regime: .undecided, iterations: Int(steps), finalValue: value)
         }
-        result.loss = reference.settings.loss(at: value)
+        if result.regime == .converged { result.loss = reference.settings.loss(at: value) }  // as GradientBasinLanes
         return result
     }
 }

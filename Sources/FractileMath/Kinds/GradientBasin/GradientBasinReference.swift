@@ -18,6 +18,11 @@ public struct GradientBasinReference: Sendable {
     let point: Complex
     /// The linear-phase skips of the lane kernel, made with the orbit.
     private(set) var skips = GradientBasinSkipTable.none
+    /// mirrors[k] = j < k where x_j = -x_k exactly and the rounded reference has T_k = -T_j and S_k = S_j bit for
+    /// bit at every step, or -1. Then the perturbation step's dt_k is exactly -dt_j and ds_k exactly ds_j (every
+    /// operation on them is odd or even in u = d x_k), so the lanes take them from j (the shipped data are
+    /// symmetric: half the delta tanhs and divisions).
+    private(set) var mirrors: [Int] = []
 
     public init(settings: GradientBasinSettings, at point: WideComplex) {
         self.settings = settings
@@ -53,6 +58,19 @@ public struct GradientBasinReference: Sendable {
         }
         (self.orbit, self.step, self.t, self.s, self.e) = (orbit, step, t, s, e)
         skips = GradientBasinSkipTable(reference: self)
+        var mirrors = [Int](repeating: -1, count: pairs)
+        for k in 0..<pairs {
+            let x = settings.dataX[k]
+            mirrors[k] = (0..<k).first { j in
+                let y = settings.dataX[j]
+                return mirrors[j] < 0 && y.re == -x.re && y.im == -x.im && (0..<step.count).allSatisfy { m in
+                    let tj = t[m * pairs + j], tk = t[m * pairs + k], sj = s[m * pairs + j], sk = s[m * pairs + k]
+                    return tk.re.bitPattern == (-tj.re).bitPattern && tk.im.bitPattern == (-tj.im).bitPattern
+                        && sk.re.bitPattern == sj.re.bitPattern && sk.im.bitPattern == sj.im.bitPattern
+                }
+            } ?? -1
+        }
+        self.mirrors = mirrors
     }
 
     /// The outcome of starting weight C + offset, by docs/maps.md's rules.
