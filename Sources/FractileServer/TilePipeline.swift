@@ -71,13 +71,15 @@ public final class TilePipeline: Sendable {
     public static let maximumWaitBeforeFirst: UInt64 = 500_000_000
 
     /// Render seconds of head start for a client coming back after idling (`RenderQueue.returnCredit`): about what a
-    /// browser's view of new tiles costs, so a user's view goes first under a flood.
-    public static let returnCredit = 1.0
+    /// browser's view of new shallow tiles costs (a dozen forward-pass tiles at z 5 take up to ~1.8 s), so a user's
+    /// whole view goes first under a flood. With 1 s the costliest views ran their last tiles at half the cores:
+    /// `make soak`'s user p99 1.11 s under the flood against 0.82 s with no flood; with 2 s, 0.82 s both ways.
+    public static let returnCredit = 2.0
 
     public let memoryCache: MemoryTileCache
     public let diskCache: DiskTileCache?
     public let renderer: TileRenderer
-    /// The same renderer on one thread, for renders that start while others run or wait (`splitsAcrossThreads`).
+    /// The same renderer on one thread, for renders that do not split (`splitsAcrossThreads`).
     private let oneThreadRenderer = TileRenderer(threads: 1)
     /// Archives looked up before the disk cache (`fractile serve --archive`).
     public let archives: TileArchiveSet?
@@ -216,8 +218,9 @@ public final class TilePipeline: Sendable {
                     flights[key]?.waiters.contains { $0.isWanted() } ?? false
                 }
                 guard let key = next, let flight = state.flights[key] else { return (nil, dropped) }
-                let split = Self.splitsAcrossThreads(running: state.rendering, waiting: state.pending.count)
                 Self.start(client, worker: index, running: &state.running, queue: state.pending)
+                let split = Self.splitsAcrossThreads(index, running: state.running,
+                                                     clientWaiting: state.pending.waiting(for: client))
                 return ((key, flight, client, split), dropped)
             }
             wakeYielding()
@@ -293,13 +296,14 @@ public final class TilePipeline: Sendable {
         return running.values.contains { !$0.yielding && $0.client != render.client }
     }
 
-    /// Whether a render starting now splits its tile across the renderer's threads: only when nothing else runs or
-    /// waits, so a lone user gets a tile at full speed. Otherwise every render runs on its own worker thread, and the
-    /// fair share between clients decides who gets the cores: split renders would queue their pieces behind other
-    /// tiles' pieces in the shared thread pool, so a cheap tile would wait for a costly one. Bytes are the same
-    /// either way (`TileRenderer`).
-    static func splitsAcrossThreads(running: Int, waiting: Int) -> Bool {
-        running == 0 && waiting == 0
+    /// Whether a render starting now splits its tile across the renderer's threads: when its client has nothing
+    /// else waiting and every other client's running render yields, so a lone user's tile, and the last tile of a
+    /// view, render at full speed instead of leaving a core to renders that would wait anyway. Otherwise every render
+    /// runs on its own worker thread and the fair share decides who gets the cores. Bytes are the same either way
+    /// (`TileRenderer`).
+    static func splitsAcrossThreads(_ worker: Int, running: [Int: RunningRender], clientWaiting: Int) -> Bool {
+        guard clientWaiting == 0, let render = running[worker], !render.yielding else { return false }
+        return !running.values.contains { !$0.yielding && $0.client != render.client }
     }
 
     private func render(_ key: TileCacheKey, _ flight: Flight, with renderer: TileRenderer,

@@ -10,11 +10,19 @@ import XCTest
 /// The pipeline renders a tile on one thread while other renders run or wait, and across the renderer's threads
 /// only when it is alone: the bytes must not depend on which.
 final class TilePipelineTests: XCTestCase {
-    func testATileSplitsAcrossThreadsOnlyWhenNothingElseRunsOrWaits() {
-        XCTAssertTrue(TilePipeline.splitsAcrossThreads(running: 0, waiting: 0))
-        XCTAssertFalse(TilePipeline.splitsAcrossThreads(running: 1, waiting: 0))
-        XCTAssertFalse(TilePipeline.splitsAcrossThreads(running: 0, waiting: 1))
-        XCTAssertFalse(TilePipeline.splitsAcrossThreads(running: 3, waiting: 40))
+    func testATileSplitsAcrossThreadsOnlyWhenItsClientHasNothingElseWaitingAndNoOtherClientHoldsTheCores() {
+        typealias Render = TilePipeline.RunningRender
+        let alone: [Int: Render] = [0: Render(client: "user")]
+        XCTAssertTrue(TilePipeline.splitsAcrossThreads(0, running: alone, clientWaiting: 0))
+        XCTAssertFalse(TilePipeline.splitsAcrossThreads(0, running: alone, clientWaiting: 3), "more of its own wait")
+        // The last tile of a view while a flood's renders yield to it; not while one of them holds the cores.
+        var view: [Int: Render] = [0: Render(client: "user"), 1: Render(client: "user"),
+                                   2: Render(client: "flood", yielding: true), 3: Render(client: "flood", yielding: true)]
+        XCTAssertTrue(TilePipeline.splitsAcrossThreads(0, running: view, clientWaiting: 0))
+        view[3]!.yielding = false
+        XCTAssertFalse(TilePipeline.splitsAcrossThreads(0, running: view, clientWaiting: 0))
+        // A render that yields itself never splits.
+        XCTAssertFalse(TilePipeline.splitsAcrossThreads(2, running: view, clientWaiting: 0))
     }
 
     private func key(_ index: Int) -> TileCacheKey {
