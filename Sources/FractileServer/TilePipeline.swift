@@ -234,7 +234,7 @@ public final class TilePipeline: Sendable {
             }
             let started = DispatchTime.now().uptimeNanoseconds
             render(key, flight, with: split ? renderer : oneThreadRenderer) { [self] in
-                waitWhileYielding(index, onWorkerThread: fractile_thread_id() == thread)
+                waitWhileYielding(index, workerThread: thread)
             }
             let elapsed = DispatchTime.now().uptimeNanoseconds - started
             let more = state.withLock { state -> Bool in
@@ -250,14 +250,14 @@ public final class TilePipeline: Sendable {
 
     /// A render's checkpoint: while it yields and another client's render that does not yield runs, wait. Only
     /// the worker's own thread counts the time (a split render's helper threads wait alongside it).
-    private func waitWhileYielding(_ index: Int, onWorkerThread: Bool) {
+    private func waitWhileYielding(_ index: Int, workerThread: Int32) {
         let mustWait = { [self] in state.withLock { Self.mustWait(index, in: $0) } }
         guard mustWait() else { return }
         let started = DispatchTime.now().uptimeNanoseconds
         yieldingChanged.lock()
         while mustWait() { yieldingChanged.wait() }
         yieldingChanged.unlock()
-        guard onWorkerThread else { return }
+        guard fractile_thread_id() == workerThread else { return }
         let waited = DispatchTime.now().uptimeNanoseconds - started
         state.withLock { $0.running[index]?.waitedNanoseconds += waited }
     }
