@@ -19,7 +19,7 @@ struct BackpropFlowPerturbationLanes: RerunningLaneKernel {
     /// w at the reference, and the scales that turn an offset into dw and dc (parameter plane).
     let w: Complex
     let weightScale: Complex, inputScale: Complex
-    let parameterPlane: Bool
+    let plane: Plane
 
     var d = LaneComplex(.zero), delta = LaneComplex(.zero)
     var dw = LaneComplex(.zero), dc = LaneComplex(.zero)
@@ -45,7 +45,7 @@ struct BackpropFlowPerturbationLanes: RerunningLaneKernel {
         w = reference.w
         weightScale = reference.settings.weight.scale
         inputScale = reference.settings.input.scale
-        parameterPlane = reference.settings.plane == .parameter
+        plane = reference.settings.plane
     }
 
     /// The reference orbit as `ReferenceTable` rows.
@@ -60,15 +60,7 @@ struct BackpropFlowPerturbationLanes: RerunningLaneKernel {
     }
 
     mutating func load(lane: Int, at offset: Complex) {
-        if parameterPlane {
-            dw[lane] = weightScale * offset
-            dc[lane] = inputScale * offset
-            d[lane] = .zero
-        } else {
-            dw[lane] = .zero
-            dc[lane] = .zero
-            d[lane] = offset
-        }
+        (dw[lane], dc[lane], d[lane]) = plane.split(offset, weightScale: weightScale, secondScale: inputScale)
         delta[lane] = origin + d[lane]
         m[lane] = 0
         n[lane] = 0

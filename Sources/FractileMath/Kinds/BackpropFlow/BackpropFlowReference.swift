@@ -42,11 +42,8 @@ public struct BackpropFlowReference: Sendable {
     /// The outcome of pixel C + offset, by docs/maps.md's rules.
     func run<Observer: IterationObserver>(offset: Complex, observer: inout Observer) -> PixelOutcome {
         guard orbit.count > 1 else { return settings.run(at: point + offset, observer: &observer) }
-        let dw: Complex, dc: Complex, d0: Complex
-        switch settings.plane {
-        case .parameter: (dw, dc, d0) = (settings.weight.scale * offset, settings.input.scale * offset, .zero)
-        case .input: (dw, dc, d0) = (.zero, .zero, offset)
-        }
+        let (dw, dc, d0) = settings.plane.split(offset, weightScale: settings.weight.scale,
+                                                secondScale: settings.input.scale)
         let steps = Swift.max(settings.maxIterations, 0)
         let explode = settings.explodeRadius
         let vanish = settings.vanishRadius

@@ -25,7 +25,7 @@ struct ForwardPassPerturbationLanes: RerunningLaneKernel {
     /// w and b at the reference, and the scales that turn an offset into dw and db (parameter plane).
     let w: Complex, b: Complex
     let weightScale: Complex, biasScale: Complex
-    let parameterPlane: Bool
+    let plane: Plane
     /// z_n for n in historyStart..<N, lane-major as `ForwardPassLanes.history`: the period test.
     let history: UnsafeMutablePointer<Complex>
 
@@ -59,19 +59,11 @@ struct ForwardPassPerturbationLanes: RerunningLaneKernel {
         b = reference.b
         weightScale = reference.settings.weight.scale
         biasScale = reference.settings.bias.scale
-        parameterPlane = reference.settings.plane == .parameter
+        plane = reference.settings.plane
     }
 
     mutating func load(lane: Int, at offset: Complex) {
-        if parameterPlane {
-            dw[lane] = weightScale * offset
-            db[lane] = biasScale * offset
-            d[lane] = .zero
-        } else {
-            dw[lane] = .zero
-            db[lane] = .zero
-            d[lane] = offset
-        }
+        (dw[lane], db[lane], d[lane]) = plane.split(offset, weightScale: weightScale, secondScale: biasScale)
         z[lane] = origin + d[lane]
         m[lane] = 0
         end[lane] = Double(reference.main.orbit.count)

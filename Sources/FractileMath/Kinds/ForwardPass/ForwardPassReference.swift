@@ -53,11 +53,8 @@ public struct ForwardPassReference: Sendable {
 
     /// The outcome of pixel C + offset, by docs/maps.md's rules, with the same observer protocol as the double loop.
     func run<Observer: IterationObserver>(offset: Complex, observer: inout Observer) -> PixelOutcome {
-        let dw: Complex, db: Complex, d0: Complex
-        switch settings.plane {
-        case .parameter: (dw, db, d0) = (settings.weight.scale * offset, settings.bias.scale * offset, .zero)
-        case .input: (dw, db, d0) = (.zero, .zero, offset)
-        }
+        let (dw, db, d0) = settings.plane.split(offset, weightScale: settings.weight.scale,
+                                                secondScale: settings.bias.scale)
         guard main.orbit.count > 1 else {
             // The reference point itself sits on a pole: nothing to perturb around; double is all there is.
             return settings.run(at: point + offset, observer: &observer)
@@ -72,22 +69,22 @@ public struct ForwardPassReference: Sendable {
         var lyapunovSum = 0.0
         var lyapunov = LogProduct()
         // The orbit the pixel follows: the reference, or after a saturated step the orbit from +-1.
-        var (orbit, gain, step, referenceLog) = (main.orbit, main.gain, main.step, main.logs)
+        var followed = main
         var m = 0
         var d = d0
-        var z = orbit[0] + d
+        var z = followed.orbit[0] + d
         observer.observe(z)
         for n in 0..<steps {
-            if m + 1 >= orbit.count {
+            if m + 1 >= followed.orbit.count {
                 // The orbit ended (it escaped far beyond any radius); every pixel shares the reference's start z_0
                 // (or, in the input plane, the same map), so carry on from there.
-                (orbit, gain, step, referenceLog) = (main.orbit, main.gain, main.step, main.logs)
-                d = z - orbit[0]
+                followed = main
+                d = z - followed.orbit[0]
                 m = 0
             }
             var target = m + 1
-            var next = orbit[target], gainNext = gain[target], referenceStep = step[m]
-            let du = w * d + dw * orbit[m] + dw * d + db
+            var next = followed.orbit[target], gainNext = followed.gain[target], referenceStep = followed.step[m]
+            let du = w * d + dw * followed.orbit[m] + dw * d + db
             // While du is below 2^-60 of 1 and of 1/|Z_{n+1}|, tanh(du) = du and 1 + Z tanh(du) = 1 to the last
             // bit: the step is linear, and the pixel's Lyapunov term is the reference's.
             let linear = du.magnitudeSquared * (1 + next.magnitudeSquared) < 0x1p-120
@@ -111,7 +108,7 @@ public struct ForwardPassReference: Sendable {
                     let (sign, delta) = Self.saturatedStep(u)
                     let saturated = orbits.orbit(sign: sign)
                     (target, next, gainNext) = (0, saturated.orbit[0], saturated.gain[0])
-                    referenceStep = next - orbit[m]
+                    referenceStep = next - followed.orbit[m]
                     nextDelta = delta
                     value = next + nextDelta
                     (own, rebased) = (false, saturated)
@@ -134,12 +131,12 @@ public struct ForwardPassReference: Sendable {
                 pixelW * (own ? Complex.one - value * value : gainNext - nextDelta * (2.0 * next + nextDelta))
             }
             if (referenceStep + (nextDelta - d)).magnitudeSquared <= 1e-24 {
-                let term = linear ? referenceLog[target] : log(Swift.max(derivative().magnitude, 1e-300))
+                let term = linear ? followed.logs[target] : log(Swift.max(derivative().magnitude, 1e-300))
                 return PixelOutcome(regime: .ordered, iterations: n + 1, finalValue: value, lyapunov: term, period: 1)
             }
             if n >= lyapunovStart {
                 if linear {
-                    lyapunovSum += referenceLog[target]
+                    lyapunovSum += followed.logs[target]
                 } else {
                     lyapunov.add(derivative().magnitudeSquared)
                 }
@@ -148,7 +145,7 @@ public struct ForwardPassReference: Sendable {
             slot = (slot + 1) & 31
             z = value
             d = nextDelta
-            if let rebased { (orbit, gain, step, referenceLog) = (rebased.orbit, rebased.gain, rebased.step, rebased.logs) }
+            if let rebased { followed = rebased }
             m = target
         }
         let lyapunovMean = steps > lyapunovStart ? (lyapunovSum + lyapunov.logarithm) / Double(steps - lyapunovStart) : .nan
