@@ -13,7 +13,8 @@
 6. deep zoom (issues #8, #14): render seconds of z = 40, 60, 80, 100 tiles at each map's deep points
    (Tests/reference/deep_points.json: boundary and single-regime) against the z = 10 tile holding the same point,
    both from `fractile render --report`, as ratios; and the time to fill a 1920x1080 view at z = 80 on
-   gradient-basin through a cold server.
+   gradient-basin through a cold server, twice: 54 tiles (the worst alignment of such a view on the tile grid) six
+   at a time, and the tiles the viewer itself requests in headless Chromium with a 1920x1080 window.
 7. trainability (issue #17): tiles/s of the shipped `trainability` map's zooms 0..2 through the server, against
    bench/trainability_peer.c (the same per-pixel training loop in scalar C, libm tanh, OpenMP over rows, gcc -O3
    -march=native); the two must agree on regime counts.
