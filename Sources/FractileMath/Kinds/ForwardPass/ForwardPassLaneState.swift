@@ -10,6 +10,8 @@ import Darwin
 struct ForwardPassLaneState {
     /// z_n, and its delta from the followed orbit's row m (not kept while parted).
     var z = Complex.zero, d = Complex.zero
+    /// Z_m of the followed orbit.
+    var reference = Complex.zero
     /// The row of the lane table at step n, and where the followed orbit's rows end; steps taken.
     var m = 0.0, end = 0.0, n = 0.0
     /// The scalar loop's `lyapunovSum` (reference logs of linear steps) and its `LogProduct` split in three.

@@ -59,6 +59,7 @@ struct ForwardPassLaneStates {
     }
 
     /// Lane `lane`'s pixel, stopped (`stop`), with its last z in `history`.
+    @inline(__always)
     func state(lane: Int, stop: ForwardPassLaneState.Stop) -> ForwardPassLaneState {
         recent.copy(lane: lane, n: n[lane], item: item[lane])
         var state = ForwardPassLaneState()

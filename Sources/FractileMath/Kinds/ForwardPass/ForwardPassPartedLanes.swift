@@ -20,6 +20,8 @@ struct ForwardPassPartedLanes: ForwardPassLaneState.Kernel {
     /// Lanes with no pixel: they never saturate (that would make the orbits from +-1 for nothing).
     var idle = LaneMask()
     var escaped = LaneMask(), fixed = LaneMask(), saturated = LaneMask()
+    /// A saturated step's Z_0 of the orbit from +-1.
+    var here = LaneComplex(.zero)
     /// The orbits from +1 and -1 where this kernel first needed them: Z_0, 1 - Z_0^2, first row, end row.
     private var plus: (next: Complex, gain: Complex, first: Double, end: Double)?
     private var minus: (next: Complex, gain: Complex, first: Double, end: Double)?
@@ -58,6 +60,7 @@ struct ForwardPassPartedLanes: ForwardPassLaneState.Kernel {
                 value[lane] = orbit.next + delta
                 slope[lane] = pixelW[lane] * (orbit.gain - delta * (2.0 * orbit.next + delta))
                 (lanes.d[lane], lanes.m[lane], lanes.end[lane]) = (delta, orbit.first, orbit.end)
+                here[lane] = orbit.next
             }
         }
         let escapedNow = lanes.escapes(value)
@@ -87,9 +90,12 @@ struct ForwardPassPartedLanes: ForwardPassLaneState.Kernel {
     }
 
     /// Lane `lane`'s pixel, stopped.
+    @inline(__always)
     func state(lane: Int) -> ForwardPassLaneState {
-        lanes.state(lane: lane, stop: escaped[lane] ? .escaped : fixed[lane] ? .fixed
-                    : lanes.n[lane] == lanes.steps ? .finished : .saturated)
+        var state = lanes.state(lane: lane, stop: escaped[lane] ? .escaped : fixed[lane] ? .fixed
+                                : lanes.n[lane] == lanes.steps ? .finished : .saturated)
+        state.reference = here[lane]
+        return state
     }
 
     func outcome(lane: Int) -> PixelOutcome {

@@ -14,17 +14,16 @@ import Darwin
 /// here before that step, and goes on in `ForwardPassPartedLanes` (so no lane group here mixes both kinds of step).
 struct ForwardPassPerturbationLanes: ForwardPassLaneState.Kernel {
     let reference: ForwardPassReference
-    let table: ReferenceTable
+    let table: ForwardPassRows
     let origin: Complex
     /// w at the reference.
     let w: Complex
     var lanes: ForwardPassLaneStates
+    /// Z_m of the orbit each lane follows, carried from the step before (its Z_{m+1}).
+    var here = LaneComplex(.zero)
     var escaped = LaneMask(), fixed = LaneMask(), parted = LaneMask()
 
-    /// Reference columns per step m: Z_m, Z_{m+1}, 1 - Z_{m+1}^2, Z_{m+1} - Z_m, then the reference's log term.
-    static let columns = 9
-
-    init(reference: ForwardPassReference, table: ReferenceTable, history: UnsafeMutablePointer<Complex>,
+    init(reference: ForwardPassReference, table: ForwardPassRows, history: UnsafeMutablePointer<Complex>,
          ring: UnsafeMutablePointer<Double>) {
         self.reference = reference
         self.table = table
@@ -39,6 +38,7 @@ struct ForwardPassPerturbationLanes: ForwardPassLaneState.Kernel {
         state.d = lanes.split(offset).dState
         state.z = origin + state.d
         state.end = Double(reference.main.orbit.count)
+        state.reference = origin
         return state
     }
 
@@ -49,6 +49,7 @@ struct ForwardPassPerturbationLanes: ForwardPassLaneState.Kernel {
 
     mutating func resume(lane: Int, at offset: Complex, from state: ForwardPassLaneState, item: Int) {
         lanes.resume(lane: lane, at: offset, from: state, item: item)
+        here[lane] = state.reference
     }
 
     @inline(__always)
@@ -59,13 +60,13 @@ struct ForwardPassPerturbationLanes: ForwardPassLaneState.Kernel {
                 lanes.d[lane] = lanes.z[lane] - origin
                 lanes.m[lane] = 0
                 lanes.end[lane] = Double(reference.main.orbit.count)
+                here[lane] = origin
             }
         }
         let (z, d, dw, db, n) = (lanes.z, lanes.d, lanes.dw, lanes.db, lanes.n)
         lanes.recent.store(z)
-        table.gather(steps: lanes.m)
-        let reference = table.complex(0)
-        let next = table.complex(2), gain = table.complex(4), referenceStep = table.complex(6)
+        let reference = here
+        let (next, gain, referenceStep, logs) = table.gather(lanes.m)
         let du = LaneComplex(w) * d + dw * reference + dw * d + db
         let linear = du.magnitudeSquared * (1 + next.magnitudeSquared) .< 0x1p-120
         var nextDelta = du * gain
@@ -90,12 +91,12 @@ struct ForwardPassPerturbationLanes: ForwardPassLaneState.Kernel {
             if fixedNow.anySet {
                 for lane in 0..<PixelLanes.scalarCount where fixedNow[lane] {
                     lanes.fixedTerm[lane] =
-                        linear[lane] ? table.real(8)[lane] : log(Swift.max(slope[lane].magnitude, 1e-300))
+                        linear[lane] ? logs[lane] : log(Swift.max(slope[lane].magnitude, 1e-300))
                 }
             }
             lanes.addLogs(of: slope.magnitudeSquared, where: counted .& .!linear)
         }
-        lanes.lyapunovSum = lanes.lyapunovSum.replacing(with: lanes.lyapunovSum + table.real(8), where: counted .& linear)
+        lanes.lyapunovSum = lanes.lyapunovSum.replacing(with: lanes.lyapunovSum + logs, where: counted .& linear)
         escaped = escapedNow
         fixed = fixedNow
         parted = partedNow
@@ -104,12 +105,17 @@ struct ForwardPassPerturbationLanes: ForwardPassLaneState.Kernel {
         lanes.d = nextDelta.replacing(with: lanes.d, where: partedNow)
         lanes.n = (n + 1).replacing(with: n, where: partedNow)
         lanes.m = (lanes.m + 1).replacing(with: lanes.m, where: partedNow)
+        here = next.replacing(with: here, where: partedNow)
         return escaped .| fixed .| partedNow .| (lanes.n .== lanes.steps)
     }
 
     /// Lane `lane`'s pixel, stopped.
+    @inline(__always)
     func state(lane: Int) -> ForwardPassLaneState {
-        lanes.state(lane: lane, stop: escaped[lane] ? .escaped : fixed[lane] ? .fixed : parted[lane] ? .parted : .finished)
+        var state = lanes.state(
+            lane: lane, stop: escaped[lane] ? .escaped : fixed[lane] ? .fixed : parted[lane] ? .parted : .finished)
+        state.reference = here[lane]
+        return state
     }
 
     func outcome(lane: Int) -> PixelOutcome {

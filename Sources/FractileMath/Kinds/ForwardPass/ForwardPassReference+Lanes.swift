@@ -29,12 +29,9 @@ extension ForwardPassReference {
             rings.deallocate()
         }
         let rows = orbits.rows(reference: main)
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: ForwardPassPerturbationLanes.columns * PixelLanes.scalarCount) {
-            scratch in
-            var along = ForwardPassPerturbationLanes(
-                reference: self, table: ReferenceTable(rows: rows, columns: ForwardPassPerturbationLanes.columns,
-                                                       scratch: scratch.baseAddress!),
-                history: history, ring: rings)
+        do {
+            var along = ForwardPassPerturbationLanes(reference: self, table: ForwardPassRows(rows: rows), history: history,
+                                                     ring: rings)
             var own = ForwardPassPartedLanes(
                 reference: self, history: history, ring: rings + 2 * ForwardPassLanes.historyLength * PixelLanes.scalarCount)
             let steps = settings.maxIterations, lyapunovStart = along.lanes.lyapunovStart
