@@ -1,6 +1,6 @@
 /// A kind's perturbation lanes whose pixels that leave the reference (`left`) run again in the kind's scalar
-/// perturbation loop, so every pixel has that loop's outcome bit for bit: backprop_flow (forward_pass's lanes carry
-/// such pixels on themselves, and never set `left`).
+/// perturbation loop, so every pixel has that loop's outcome bit for bit: backprop_flow (forward_pass hands such
+/// pixels to lanes of their own, `ForwardPassPartedLanes`).
 protocol RerunningLaneKernel: LaneKernel {
     var left: LaneMask { get }
 }

@@ -144,7 +144,9 @@ struct ForwardPassLanes: LaneKernel {
         let historyStart = max(steps - historyLength, 0)
         let base = lane * historyLength - historyStart
         for k in 1...historyLength where k <= steps - historyStart {
-            if (z - history[base + steps - k]).magnitude <= 1e-9 { return k }
+            // hypot only where the squared magnitude (a few ulps from |d|^2) leaves it in doubt: the same answer.
+            let difference = z - history[base + steps - k]
+            if difference.magnitudeSquared <= 1.000001e-18 && difference.magnitude <= 1e-9 { return k }
         }
         return nil
     }

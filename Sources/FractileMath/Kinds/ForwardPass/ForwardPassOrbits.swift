@@ -42,7 +42,7 @@ struct ForwardPassOrbit: Sendable {
 final class ForwardPassOrbits: Sendable {
     let w: WideComplex, b: WideComplex
     let steps: Int
-    /// The reference orbit, then room for the orbits from +1 and -1: rows of `ForwardPassPerturbationLanes.columns`
+    /// The reference orbit, then room for the orbits from +1 and -1: rows of `ForwardPassRows.columns`
     /// doubles, the orbit from +1 from row `slot`, the one from -1 from row 2 `slot`.
     let slot: Int
     /// Written only under `filled`'s lock, each part once, before any reader is handed a row of it.
@@ -52,7 +52,7 @@ final class ForwardPassOrbits: Sendable {
 
     init(w: WideComplex, b: WideComplex, steps: Int) {
         (self.w, self.b, self.steps, slot) = (w, b, steps, steps + 1)
-        let count = 3 * slot * ForwardPassPerturbationLanes.columns
+        let count = 3 * slot * ForwardPassRows.columns
         table = .allocate(capacity: count)
         table.initialize(repeating: 0, count: count)
     }
@@ -90,23 +90,23 @@ final class ForwardPassOrbits: Sendable {
         let plus = orbit(sign: 1), minus = orbit(sign: -1)
         filled.withLock { filled in
             if !filled.saturated {
-                Self.fill(table + slot * ForwardPassPerturbationLanes.columns, from: plus)
-                Self.fill(table + 2 * slot * ForwardPassPerturbationLanes.columns, from: minus)
+                Self.fill(table + slot * ForwardPassRows.columns, from: plus)
+                Self.fill(table + 2 * slot * ForwardPassRows.columns, from: minus)
                 filled.saturated = true
             }
         }
         return sign > 0 ? (slot, slot + plus.orbit.count) : (2 * slot, 2 * slot + minus.orbit.count)
     }
 
-    /// Row m: Z_m, Z_{m+1}, 1 - Z_{m+1}^2, Z_{m+1} - Z_m, the log term at m + 1 (an orbit's last point has no row: a
-    /// lane there goes back to the reference's start first).
+    /// Row m: Z_{m+1}, 1 - Z_{m+1}^2, Z_{m+1} - Z_m, the log term at m + 1, a spare (`ForwardPassRows`; an orbit's
+    /// last point has no row: a lane there goes back to the reference's start first).
     private static func fill(_ rows: UnsafeMutablePointer<Double>, from orbit: ForwardPassOrbit) {
         var row = rows
         for m in 0..<(orbit.orbit.count - 1) {
-            let (z, next, gain, step) = (orbit.orbit[m], orbit.orbit[m + 1], orbit.gain[m + 1], orbit.step[m])
-            (row[0], row[1], row[2], row[3]) = (z.re, z.im, next.re, next.im)
-            (row[4], row[5], row[6], row[7], row[8]) = (gain.re, gain.im, step.re, step.im, orbit.logs[m + 1])
-            row += ForwardPassPerturbationLanes.columns
+            let (next, gain, step) = (orbit.orbit[m + 1], orbit.gain[m + 1], orbit.step[m])
+            (row[0], row[1], row[2], row[3]) = (next.re, next.im, gain.re, gain.im)
+            (row[4], row[5], row[6], row[7]) = (step.re, step.im, orbit.logs[m + 1], 0)
+            row += ForwardPassRows.columns
         }
     }
 }

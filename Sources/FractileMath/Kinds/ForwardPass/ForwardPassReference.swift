@@ -51,6 +51,12 @@ public struct ForwardPassReference: Sendable {
         return (sign, Complex(-2 * sign) * e / (Complex.one + e))
     }
 
+    /// docs/maps.md's escape: |z| beyond the radius, or not finite.
+    @inline(__always)
+    static func escapes(_ value: Complex, radius: Double, radiusSquared: Double) -> Bool {
+        !value.isFinite || value.magnitudeSquared > radiusSquared || (!radiusSquared.isFinite && value.magnitude > radius)
+    }
+
     /// The outcome of pixel C + offset, by docs/maps.md's rules, with the same observer protocol as the double loop.
     func run<Observer: IterationObserver>(offset: Complex, observer: inout Observer) -> PixelOutcome {
         let (dw, db, d0) = settings.plane.split(offset, weightScale: settings.weight.scale,
@@ -73,80 +79,99 @@ public struct ForwardPassReference: Sendable {
         var m = 0
         var d = d0
         var z = followed.orbit[0] + d
+        // The pixel has left the orbit it followed (`ForwardPassPartedLanes`): it takes its own double steps until
+        // one saturates.
+        var parted = false
         observer.observe(z)
         for n in 0..<steps {
-            if m + 1 >= followed.orbit.count {
-                // The orbit ended (it escaped far beyond any radius); every pixel shares the reference's start z_0
-                // (or, in the input plane, the same map), so carry on from there.
-                followed = main
-                d = z - followed.orbit[0]
-                m = 0
-            }
-            var target = m + 1
-            var next = followed.orbit[target], gainNext = followed.gain[target], referenceStep = followed.step[m]
-            let du = w * d + dw * followed.orbit[m] + dw * d + db
-            // While du is below 2^-60 of 1 and of 1/|Z_{n+1}|, tanh(du) = du and 1 + Z tanh(du) = 1 to the last
-            // bit: the step is linear, and the pixel's Lyapunov term is the reference's.
-            let linear = du.magnitudeSquared * (1 + next.magnitudeSquared) < 0x1p-120
-            let nextDelta: Complex, value: Complex
-            let u2 = du * du
-            var own = !linear && !(u2.re * u2.re + u2.im * u2.im < 0x1p-32)
-            var rebased: ForwardPassOrbit?
-            if linear {
-                nextDelta = du * gainNext
-                value = next + nextDelta
-            } else if own {
-                // |du| >= 2^-8: the pixel has left the reference, so perturbation buys no precision (the same test
-                // as `ForwardPassPerturbationLanes`' `parted`). The pixel's own step in double: the delta form
-                // tanh(du) (1 - T^2) / (1 + T tanh(du)) loses everything once tanh(du) rounds to +-1 (|Re du| > 19),
-                // which puts z_{n+1} at exactly -+1, and a log|1 - z^2| of -690 in the Lyapunov sum: a chaotic pixel
-                // rendered ordered (docs/deep-zoom.md, the forward-pass island edge).
-                let u = pixelW * z + pixelB
-                if Swift.abs(u.re) >= Self.saturation {
-                    // tanh(u) is +-1 to within 2.3e-7: go on against the orbit from +-1, which keeps what sets this
-                    // pixel apart (its delta there, and dw, db) instead of rounding it away (docs/deep-zoom.md).
-                    let (sign, delta) = Self.saturatedStep(u)
-                    let saturated = orbits.orbit(sign: sign)
-                    (target, next, gainNext) = (0, saturated.orbit[0], saturated.gain[0])
-                    referenceStep = next - followed.orbit[m]
-                    nextDelta = delta
-                    value = next + nextDelta
-                    (own, rebased) = (false, saturated)
-                } else {
-                    value = Complex.tanh(u)
-                    nextDelta = value - next
+            if !parted {
+                if m + 1 >= followed.orbit.count {
+                    // The orbit ended (it escaped far beyond any radius); every pixel shares the reference's start
+                    // z_0 (or, in the input plane, the same map), so carry on from there.
+                    followed = main
+                    d = z - followed.orbit[0]
+                    m = 0
                 }
+                let target = m + 1
+                let next = followed.orbit[target], gainNext = followed.gain[target]
+                let du = w * d + dw * followed.orbit[m] + dw * d + db
+                // While du is below 2^-60 of 1 and of 1/|Z_{n+1}|, tanh(du) = du and 1 + Z tanh(du) = 1 to the
+                // last bit: the step is linear, and the pixel's Lyapunov term is the reference's.
+                let linear = du.magnitudeSquared * (1 + next.magnitudeSquared) < 0x1p-120
+                let u2 = du * du
+                // |du| >= 2^-8: the pixel has left the reference, so perturbation buys no precision (the same test
+                // as `ForwardPassPerturbationLanes`' `parted`); from this step on it is parted.
+                parted = !linear && !(u2.re * u2.re + u2.im * u2.im < 0x1p-32)
+                if !parted {
+                    let nextDelta: Complex
+                    if linear {
+                        nextDelta = du * gainNext
+                    } else {
+                        let tau = Complex.deltaTanh(du)
+                        nextDelta = tau * gainNext / (Complex.one + next * tau)
+                    }
+                    let value = next + nextDelta
+                    observer.observe(value)
+                    if Self.escapes(value, radius: radius, radiusSquared: radiusSquared) {
+                        return PixelOutcome(regime: .escaped, iterations: n + 1, finalValue: value)
+                    }
+                    // 1 - z_{n+1}^2 = (1 - Z^2) - d (2Z + d): the slope without cancellation.
+                    func derivative() -> Complex { pixelW * (gainNext - nextDelta * (2.0 * next + nextDelta)) }
+                    if (followed.step[m] + (nextDelta - d)).magnitudeSquared <= 1e-24 {
+                        let term = linear ? followed.logs[target] : log(Swift.max(derivative().magnitude, 1e-300))
+                        return PixelOutcome(regime: .ordered, iterations: n + 1, finalValue: value, lyapunov: term,
+                                            period: 1)
+                    }
+                    if n >= lyapunovStart {
+                        if linear {
+                            lyapunovSum += followed.logs[target]
+                        } else {
+                            lyapunov.add(derivative().magnitudeSquared)
+                        }
+                    }
+                    history[slot] = z
+                    slot = (slot + 1) & 31
+                    z = value
+                    d = nextDelta
+                    m = target
+                    continue
+                }
+            }
+            // The pixel's own double step: the delta form tanh(du) (1 - T^2) / (1 + T tanh(du)) loses everything
+            // once tanh(du) rounds to +-1 (|Re du| > 19), which puts z_{n+1} at exactly -+1, and a log|1 - z^2| of
+            // -690 in the Lyapunov sum: a chaotic pixel rendered ordered (docs/deep-zoom.md, the forward-pass island
+            // edge). Its w and b differ from the reference's by far less than an ulp of z, so no precision is lost.
+            let u = pixelW * z + pixelB
+            let value: Complex, slope: Complex
+            var saturated: (orbit: ForwardPassOrbit, delta: Complex)?
+            if Swift.abs(u.re) >= Self.saturation {
+                // tanh(u) is +-1 to within 2.3e-7: go on against the orbit from +-1, which keeps what sets this
+                // pixel apart (its delta there, and dw, db) instead of rounding it away (docs/deep-zoom.md).
+                let (sign, delta) = Self.saturatedStep(u)
+                let orbit = orbits.orbit(sign: sign)
+                let next = orbit.orbit[0]
+                value = next + delta
+                slope = pixelW * (orbit.gain[0] - delta * (2.0 * next + delta))
+                saturated = (orbit, delta)
             } else {
-                let tau = Complex.deltaTanh(du)
-                nextDelta = tau * gainNext / (Complex.one + next * tau)
-                value = next + nextDelta
+                value = Complex.tanh(u)
+                slope = pixelW * (Complex.one - value * value)
             }
             observer.observe(value)
-            if !value.isFinite || value.magnitudeSquared > radiusSquared
-                || (!radiusSquared.isFinite && value.magnitude > radius) {
+            if Self.escapes(value, radius: radius, radiusSquared: radiusSquared) {
                 return PixelOutcome(regime: .escaped, iterations: n + 1, finalValue: value)
             }
-            // 1 - z_{n+1}^2 = (1 - Z^2) - d (2Z + d): the slope without cancellation.
-            func derivative() -> Complex {
-                pixelW * (own ? Complex.one - value * value : gainNext - nextDelta * (2.0 * next + nextDelta))
+            if (value - z).magnitudeSquared <= 1e-24 {
+                return PixelOutcome(regime: .ordered, iterations: n + 1, finalValue: value,
+                                    lyapunov: log(Swift.max(slope.magnitude, 1e-300)), period: 1)
             }
-            if (referenceStep + (nextDelta - d)).magnitudeSquared <= 1e-24 {
-                let term = linear ? followed.logs[target] : log(Swift.max(derivative().magnitude, 1e-300))
-                return PixelOutcome(regime: .ordered, iterations: n + 1, finalValue: value, lyapunov: term, period: 1)
-            }
-            if n >= lyapunovStart {
-                if linear {
-                    lyapunovSum += followed.logs[target]
-                } else {
-                    lyapunov.add(derivative().magnitudeSquared)
-                }
-            }
+            if n >= lyapunovStart { lyapunov.add(slope.magnitudeSquared) }
             history[slot] = z
             slot = (slot + 1) & 31
             z = value
-            d = nextDelta
-            if let rebased { followed = rebased }
-            m = target
+            if let saturated {
+                (followed, m, d, parted) = (saturated.orbit, 0, saturated.delta, false)
+            }
         }
         let lyapunovMean = steps > lyapunovStart ? (lyapunovSum + lyapunov.logarithm) / Double(steps - lyapunovStart) : .nan
         var period: Int?
