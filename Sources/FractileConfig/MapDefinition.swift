@@ -11,7 +11,9 @@ public struct MapDefinition: Sendable, Hashable {
     ///    against the orbit from +-1 where tanh saturates (regimes of parted chaotic orbits, issue #14).
     /// 5: also, gradient_basin's double kernel sums a mirrored pair of data points' gradient terms as one (issue #14;
     ///    last-bit changes of final weights, so colours of some pixels).
-    public static let tileFormatVersion = 5
+    /// 6: deep gradient_basin pixels skip to second order (quadratic terms in the BLA: more steps skipped, last-bit
+    ///    changes of final weights, issue #14).
+    public static let tileFormatVersion = 6
 
     /// Deepest zoom a map may allow (TileCoordinate.deepestZoom: where tile indices and deep arithmetic end).
     public static let maxZoomLimit = 120

@@ -78,8 +78,6 @@ public struct GradientBasinReference: Sendable {
         guard orbit.count > 1 else { return settings.run(at: point + offset, observer: &observer) }
         let steps = Swift.max(settings.maxIterations, 0)
         let radius = settings.divergeRadius, radiusSquared = radius * radius
-        let eta = settings.learningRate
-        let wirtinger = settings.gradient == .wirtinger
         var m = 0
         var d = offset
         var w = orbit[0] + d
@@ -92,24 +90,7 @@ public struct GradientBasinReference: Sendable {
                 d = w - orbit[0]
                 m = 0
             }
-            var dg = Complex.zero
-            var largestSlopeSquared = 0.0
-            for k in 0..<pairs {
-                let index = m * pairs + k
-                let x = settings.dataX[k], tk = t[index], sk = s[index]
-                let u = d * x
-                // Below 2^-60 (of 1 and of 1/|T_k|), tanh(u) = u and 1 + T_k tanh(u) = 1 to the last bit.
-                let dt = u.magnitudeSquared * (1 + tk.magnitudeSquared) < 0x1p-120
-                    ? u * sk
-                    : { let tau = Complex.deltaTanh(u); return tau * sk / (Complex.one + tk * tau) }()
-                let ds = -(dt * (2.0 * tk + dt))
-                let ek = e[index] + dt
-                largestSlopeSquared = Swift.max(largestSlopeSquared, (sk + ds).magnitudeSquared)
-                dg += wirtinger
-                    ? 2.0 * (dt * (x * sk).conjugate + ek * (x * ds).conjugate)
-                    : 2.0 * x * (dt * sk + ek * ds)
-            }
-            let nextDelta = d - eta * dg
+            let (nextDelta, largestSlopeSquared) = step(m, from: d)
             let next = orbit[m + 1] + nextDelta
             observer.observe(next)
             // Squared magnitudes against squared thresholds: no square root per step.
@@ -130,6 +111,34 @@ public struct GradientBasinReference: Sendable {
         var result = stop ?? PixelOutcome(regime: .undecided, iterations: steps, finalValue: w)
         result.loss = settings.loss(at: result.finalValue)
         return result
+    }
+}
+
+extension GradientBasinReference {
+    /// One full perturbation step from reference step m: the next delta, and max_k |s_k|^2 at the step's start
+    /// (the saturation test's slope).
+    @inline(__always)
+    func step(_ m: Int, from d: Complex) -> (delta: Complex, slopeSquared: Double) {
+        let eta = settings.learningRate
+        let wirtinger = settings.gradient == .wirtinger
+        var dg = Complex.zero
+        var largestSlopeSquared = 0.0
+        for k in 0..<pairs {
+            let index = m * pairs + k
+            let x = settings.dataX[k], tk = t[index], sk = s[index]
+            let u = d * x
+            // Below 2^-60 (of 1 and of 1/|T_k|), tanh(u) = u and 1 + T_k tanh(u) = 1 to the last bit.
+            let dt = u.magnitudeSquared * (1 + tk.magnitudeSquared) < 0x1p-120
+                ? u * sk
+                : { let tau = Complex.deltaTanh(u); return tau * sk / (Complex.one + tk * tau) }()
+            let ds = -(dt * (2.0 * tk + dt))
+            let ek = e[index] + dt
+            largestSlopeSquared = Swift.max(largestSlopeSquared, (sk + ds).magnitudeSquared)
+            dg += wirtinger
+                ? 2.0 * (dt * (x * sk).conjugate + ek * (x * ds).conjugate)
+                : 2.0 * x * (dt * sk + ek * ds)
+        }
+        return (d - eta * dg, largestSlopeSquared)
     }
 }
 
