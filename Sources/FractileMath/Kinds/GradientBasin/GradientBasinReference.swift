@@ -33,15 +33,28 @@ public struct GradientBasinReference: Sendable {
         let eta = WideComplex(settings.learningRate)
         let wirtinger = settings.gradient == .wirtinger
         let two = WideComplex(Complex(2))
+        // opposite[k] = j < k with x_j = -x_k: then w x_k = -(w x_j) exactly (fixed-point products are
+        // sign-magnitude, sums exact), WideComplex.tanh is exactly odd off the imaginary axis (it computes
+        // -tanh(-z) for Re z < 0) and (-t)^2 = t^2 exactly: t_k = -t_j and s_k = s_j, at half the fixed-point tanhs.
+        let opposite = (0..<pairs).map { k in
+            (0..<k).first { settings.dataX[$0].re == -settings.dataX[k].re && settings.dataX[$0].im == -settings.dataX[k].im }
+        }
         var w = point
         var orbit = [w.complexValue], step: [Complex] = [], t: [Complex] = [], s: [Complex] = [], e: [Complex] = []
+        var wideT = [WideComplex](repeating: .zero, count: pairs), wideS = wideT
         for _ in 0..<Swift.max(settings.maxIterations, 0) {
             var g = WideComplex.zero
             var ts: [Complex] = [], ss: [Complex] = [], es: [Complex] = []
             for k in 0..<pairs {
-                let tk = WideComplex.tanh(w * xs[k])
+                let u = w * xs[k]
+                if let j = opposite[k], !u.re.isZero {
+                    (wideT[k], wideS[k]) = (-wideT[j], wideS[j])
+                } else {
+                    wideT[k] = WideComplex.tanh(u)
+                    wideS[k] = WideComplex.one - wideT[k] * wideT[k]
+                }
+                let tk = wideT[k], sk = wideS[k]
                 let ek = tk - ys[k]
-                let sk = WideComplex.one - tk * tk
                 g = g + (wirtinger ? two * ek * (xs[k] * sk).conjugate : two * ek * xs[k] * sk)
                 ts.append(tk.complexValue)
                 ss.append(sk.complexValue)
