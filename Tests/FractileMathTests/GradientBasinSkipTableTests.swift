@@ -21,7 +21,8 @@ final class GradientBasinSkipTableTests: XCTestCase {
             for level in 0..<min(table.starts.count, 7) {
                 let span = 1 << level, blocks = table.length / span
                 for block in stride(from: 0, to: blocks, by: max(1, blocks / 12)) {
-                    let map = GradientBasinSkipTable.Map(table.entries, at: (table.starts[level] + block) * GradientBasinSkipTable.stride)
+                    let entry = (table.starts[level] + block) * GradientBasinSkipTable.stride
+                    let map = GradientBasinSkipTable.Map(table.entries, at: entry)
                     guard map.r > 0 else { continue }
                     for angle in [0.3, 2.1, 4.4] {
                         let start = Complex(0.99 * map.r * cos(angle), 0.99 * map.r * sin(angle))
@@ -37,26 +38,30 @@ final class GradientBasinSkipTableTests: XCTestCase {
         }
     }
 
-    /// Beyond the radius, where the quadratic terms are far above the rounding, they are the steps' own: the
-    /// quadratic map is closer to a full step than the linear one by the ratio of the cubic to the quadratic terms.
-    func testQuadraticTermsAreTheStepsSecondOrder() {
+    /// Beyond the radius, where the terms beyond the linear ones are far above the rounding, they are the steps'
+    /// own: each order brings the map closer to a full step by the ratio of the next order's terms to its own.
+    func testHigherTermsAreTheStepsOwn() {
         for gradient in [GradientMode.holomorphic, .wirtinger] {
             let reference = Self.reference(gradient)
             let table = reference.skips
             var compared = 0
             for m in stride(from: 0, to: table.length, by: 7) {
-                var map = GradientBasinSkipTable.Map(table.entries, at: m * GradientBasinSkipTable.stride)
+                let map = GradientBasinSkipTable.Map(table.entries, at: m * GradientBasinSkipTable.stride)
                 guard map.curvature > 0 else { continue }
+                var linear = map, quadratic = map
+                (linear.a, linear.b, linear.c, linear.g) = (.zero, .zero, .zero, .zero)
+                quadratic.g = .zero
                 for angle in [0.7, 3.9] {
-                    let d = Complex(1e-9 * cos(angle), 1e-9 * sin(angle))
-                    let full = reference.step(m, from: d).delta
-                    let quadratic = (map(d) - full).magnitude
-                    (map.a, map.b, map.c) = (.zero, .zero, .zero)
-                    let linear = (map(d) - full).magnitude
-                    guard linear > 0x1p-40 * full.magnitude else { continue }  // second order below the rounding
-                    XCTAssertLessThan(quadratic, 1e-3 * linear, "\(gradient) step \(m)")
-                    compared += 1
-                    map = GradientBasinSkipTable.Map(table.entries, at: m * GradientBasinSkipTable.stride)
+                    // 1e-9: the quadratic terms against the linear map; 1e-5: the cubic ones against the quadratic map.
+                    let orders = [(1e-9, linear, quadratic)] + (gradient == .holomorphic ? [(1e-5, quadratic, map)] : [])
+                    for (size, coarse, fine) in orders {
+                        let d = Complex(size * cos(angle), size * sin(angle))
+                        let full = reference.step(m, from: d).delta
+                        let far = (coarse(d) - full).magnitude
+                        guard far > 0x1p-40 * full.magnitude else { continue }  // that order is below the rounding
+                        XCTAssertLessThan((fine(d) - full).magnitude, 1e-3 * far, "\(gradient) step \(m) |d| \(size)")
+                        compared += 1
+                    }
                 }
             }
             XCTAssertGreaterThan(compared, 10, "\(gradient)")
