@@ -13,6 +13,8 @@ public struct MapDefinition: Sendable, Hashable {
     ///    last-bit changes of final weights, so colours of some pixels).
     /// 6: a deep forward_pass pixel that parts stays parted (own double steps) until a step saturates, and runs in
     ///    lanes of its own (regimes of parted chaotic orbits, issue #14).
+    /// 6: also, deep gradient_basin pixels skip to second order, third for the holomorphic gradient (more steps
+    ///    skipped, last-bit changes of final weights, issue #14).
     public static let tileFormatVersion = 6
 
     /// Deepest zoom a map may allow (TileCoordinate.deepestZoom: where tile indices and deep arithmetic end).

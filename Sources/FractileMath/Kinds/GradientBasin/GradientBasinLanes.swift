@@ -34,6 +34,9 @@ struct GradientBasinLanes: LaneKernel {
     var wr = PixelLanes(), wi = PixelLanes()
     /// w_n of the step that stopped: the saturation test looks at s_k there.
     var previousRe = PixelLanes(), previousIm = PixelLanes()
+    /// max_k |s_k|^2 at w_n from `VectorTanh`, set in the lanes that converged: it decides the saturation test
+    /// unless it is within `slopeMargin` of the threshold, where libm's slope does.
+    var slopeSquared = PixelLanes()
     var n = PixelLanes()
     var diverged = LaneMask(), converged = LaneMask()
 
@@ -150,6 +153,15 @@ struct GradientBasinLanes: LaneKernel {
         let wSquared = wr * wr + wi * wi
         diverged = .!(nr * nr + ni * ni .<= radiusSquared)
         converged = stepRe * stepRe + stepIm * stepIm .<= 1e-24 * wSquared.replacing(with: 1, where: wSquared .< 1)
+        if converged.anySet {
+            // The saturation test's slope at w_n from this step's tanhs (mirrors share s_k).
+            var largest = PixelLanes()
+            for k in 0..<count where mirror[k] < 0 {
+                let slope = tanhs[k].sRe * tanhs[k].sRe + tanhs[k].sIm * tanhs[k].sIm
+                largest = largest.replacing(with: slope, where: .!(largest .>= slope))  // NaN goes to libm
+            }
+            slopeSquared = largest
+        }
         previousRe = wr
         previousIm = wi
         wr = nr
@@ -165,8 +177,8 @@ struct GradientBasinLanes: LaneKernel {
         if diverged[lane] {
             result = PixelOutcome(regime: .diverged, iterations: iterations, finalValue: w)
         } else if converged[lane] {
-            let slope = settings.largestSlope(at: Complex(previousRe[lane], previousIm[lane]))
-            result = PixelOutcome(regime: slope < 1e-9 ? .saturated : .converged, iterations: iterations, finalValue: w)
+            result = PixelOutcome(regime: saturated(lane: lane) ? .saturated : .converged, iterations: iterations,
+                                  finalValue: w)
         } else {
             result = PixelOutcome(regime: .undecided, iterations: steps, finalValue: w)
         }
@@ -175,4 +187,17 @@ struct GradientBasinLanes: LaneKernel {
         if result.regime == .converged { result.loss = settings.loss(at: w) }
         return result
     }
+
+    /// `GradientBasinSettings.run`'s saturation test, largestSlope(w_n) < 1e-9: `VectorTanh`'s t_k is within a
+    /// few ulps of libm's, so its s_k = 1 - t_k^2 within ~1e-15 wherever |s_k| is near 1e-9 (|t_k| near 1); a
+    /// margin of 1e-12 decides the test without libm's four tanh, tan and cosh calls for all but a sliver of pixels.
+    @inline(__always)
+    func saturated(lane: Int) -> Bool {
+        let (below, above) = (1e-9 - Self.slopeMargin, 1e-9 + Self.slopeMargin)
+        if slopeSquared[lane] < below * below { return true }
+        if slopeSquared[lane] > above * above { return false }
+        return settings.largestSlope(at: Complex(previousRe[lane], previousIm[lane])) < 1e-9
+    }
+
+    static let slopeMargin = 1e-12
 }

@@ -33,15 +33,28 @@ public struct GradientBasinReference: Sendable {
         let eta = WideComplex(settings.learningRate)
         let wirtinger = settings.gradient == .wirtinger
         let two = WideComplex(Complex(2))
+        // opposite[k] = j < k with x_j = -x_k: then w x_k = -(w x_j) exactly (fixed-point products are
+        // sign-magnitude, sums exact), WideComplex.tanh is exactly odd off the imaginary axis (it computes
+        // -tanh(-z) for Re z < 0) and (-t)^2 = t^2 exactly: t_k = -t_j and s_k = s_j, at half the fixed-point tanhs.
+        let opposite = (0..<pairs).map { k in
+            (0..<k).first { settings.dataX[$0].re == -settings.dataX[k].re && settings.dataX[$0].im == -settings.dataX[k].im }
+        }
         var w = point
         var orbit = [w.complexValue], step: [Complex] = [], t: [Complex] = [], s: [Complex] = [], e: [Complex] = []
+        var wideT = [WideComplex](repeating: .zero, count: pairs), wideS = wideT
         for _ in 0..<Swift.max(settings.maxIterations, 0) {
             var g = WideComplex.zero
             var ts: [Complex] = [], ss: [Complex] = [], es: [Complex] = []
             for k in 0..<pairs {
-                let tk = WideComplex.tanh(w * xs[k])
+                let u = w * xs[k]
+                if let j = opposite[k], !u.re.isZero {
+                    (wideT[k], wideS[k]) = (-wideT[j], wideS[j])
+                } else {
+                    wideT[k] = WideComplex.tanh(u)
+                    wideS[k] = WideComplex.one - wideT[k] * wideT[k]
+                }
+                let tk = wideT[k], sk = wideS[k]
                 let ek = tk - ys[k]
-                let sk = WideComplex.one - tk * tk
                 g = g + (wirtinger ? two * ek * (xs[k] * sk).conjugate : two * ek * xs[k] * sk)
                 ts.append(tk.complexValue)
                 ss.append(sk.complexValue)
@@ -78,8 +91,6 @@ public struct GradientBasinReference: Sendable {
         guard orbit.count > 1 else { return settings.run(at: point + offset, observer: &observer) }
         let steps = Swift.max(settings.maxIterations, 0)
         let radius = settings.divergeRadius, radiusSquared = radius * radius
-        let eta = settings.learningRate
-        let wirtinger = settings.gradient == .wirtinger
         var m = 0
         var d = offset
         var w = orbit[0] + d
@@ -92,24 +103,7 @@ public struct GradientBasinReference: Sendable {
                 d = w - orbit[0]
                 m = 0
             }
-            var dg = Complex.zero
-            var largestSlopeSquared = 0.0
-            for k in 0..<pairs {
-                let index = m * pairs + k
-                let x = settings.dataX[k], tk = t[index], sk = s[index]
-                let u = d * x
-                // Below 2^-60 (of 1 and of 1/|T_k|), tanh(u) = u and 1 + T_k tanh(u) = 1 to the last bit.
-                let dt = u.magnitudeSquared * (1 + tk.magnitudeSquared) < 0x1p-120
-                    ? u * sk
-                    : { let tau = Complex.deltaTanh(u); return tau * sk / (Complex.one + tk * tau) }()
-                let ds = -(dt * (2.0 * tk + dt))
-                let ek = e[index] + dt
-                largestSlopeSquared = Swift.max(largestSlopeSquared, (sk + ds).magnitudeSquared)
-                dg += wirtinger
-                    ? 2.0 * (dt * (x * sk).conjugate + ek * (x * ds).conjugate)
-                    : 2.0 * x * (dt * sk + ek * ds)
-            }
-            let nextDelta = d - eta * dg
+            let (nextDelta, largestSlopeSquared) = step(m, from: d)
             let next = orbit[m + 1] + nextDelta
             observer.observe(next)
             // Squared magnitudes against squared thresholds: no square root per step.
@@ -130,6 +124,34 @@ public struct GradientBasinReference: Sendable {
         var result = stop ?? PixelOutcome(regime: .undecided, iterations: steps, finalValue: w)
         result.loss = settings.loss(at: result.finalValue)
         return result
+    }
+}
+
+extension GradientBasinReference {
+    /// One full perturbation step from reference step m: the next delta, and max_k |s_k|^2 at the step's start
+    /// (the saturation test's slope).
+    @inline(__always)
+    func step(_ m: Int, from d: Complex) -> (delta: Complex, slopeSquared: Double) {
+        let eta = settings.learningRate
+        let wirtinger = settings.gradient == .wirtinger
+        var dg = Complex.zero
+        var largestSlopeSquared = 0.0
+        for k in 0..<pairs {
+            let index = m * pairs + k
+            let x = settings.dataX[k], tk = t[index], sk = s[index]
+            let u = d * x
+            // Below 2^-60 (of 1 and of 1/|T_k|), tanh(u) = u and 1 + T_k tanh(u) = 1 to the last bit.
+            let dt = u.magnitudeSquared * (1 + tk.magnitudeSquared) < 0x1p-120
+                ? u * sk
+                : { let tau = Complex.deltaTanh(u); return tau * sk / (Complex.one + tk * tau) }()
+            let ds = -(dt * (2.0 * tk + dt))
+            let ek = e[index] + dt
+            largestSlopeSquared = Swift.max(largestSlopeSquared, (sk + ds).magnitudeSquared)
+            dg += wirtinger
+                ? 2.0 * (dt * (x * sk).conjugate + ek * (x * ds).conjugate)
+                : 2.0 * x * (dt * sk + ek * ds)
+        }
+        return (d - eta * dg, largestSlopeSquared)
     }
 }
 

@@ -1,19 +1,26 @@
-/// The linear-phase skip (bilinear approximation, BLA) of deep gradient_basin tiles: while a pixel's delta d is small
-/// against the curvature of the step, the perturbation step is d' = P d + Q conj(d) (Q = 0 for the holomorphic
-/// gradient), and 2^l consecutive steps compose into one such map. docs/deep-zoom.md "The linear-phase skip" derives
-/// the radii.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The linear-phase skip (bilinear approximation, BLA) of deep gradient_basin tiles, beyond first order: while a
+/// pixel's delta d is small against the curvature of the step, the perturbation step is
+/// d' = P d + Q conj(d) + A d^2 + B d conj(d) + C conj(d)^2 (Wirtinger, to second order) or P d + A d^2 + G d^3
+/// (holomorphic, to third order), and 2^l consecutive steps compose into one such map. docs/deep-zoom.md "The
+/// linear-phase skip" derives the radii.
 ///
 /// Entry (l, i) covers the steps i 2^l ..< (i + 1) 2^l of the reference: its map and the radius r such that, for
-/// |d| < r at the block's first step, every step of the block stays linear to 2^-53 of its result and none of its
+/// |d| < r at the block's first step, every step of the block is its map to 2^-53 of its result and none of its
 /// stopping tests (divergence, convergence) can fire.
 struct GradientBasinSkipTable: Sendable {
-    /// Per level, per block: P.re, P.im, Q.re, Q.im, r.
+    /// Per level, per block: P, Q, A, B, C, G (re, im each), r.
     let entries: [Double]
     /// Index of each level's first entry in `entries` (in entries of `stride` doubles).
     let starts: [Int]
     /// Steps covered: 0 ..< length (one fewer than the reference has, so a full step always follows a skip).
     let length: Int
-    static let stride = 5
+    static let stride = 13
     /// The relative size of the neglected terms, and the margins on the stopping thresholds.
     static let linearity = 0x1p-53, margin = 0x1p-30, growth = 1 + 0x1p-20
 
@@ -37,8 +44,7 @@ struct GradientBasinSkipTable: Sendable {
             starts.append(entries.count / Self.stride)
             var merged: [Double] = []
             for block in Swift.stride(from: 0, to: level.count / Self.stride - 1, by: 2) {
-                merged += Self.merge(Array(level[(block * Self.stride)..<((block + 1) * Self.stride)]),
-                                     then: Array(level[((block + 1) * Self.stride)..<((block + 2) * Self.stride)]))
+                merged += Self.merge(Map(level, at: block * Self.stride), then: Map(level, at: (block + 1) * Self.stride))
             }
             entries += merged
             level = merged
@@ -47,12 +53,60 @@ struct GradientBasinSkipTable: Sendable {
         self.starts = starts
     }
 
+    /// One entry: the map d -> P d + Q conj(d) + A d^2 + B d conj(d) + C conj(d)^2 + G d^3 and its radius.
+    struct Map {
+        var p: Complex, q: Complex, a: Complex, b: Complex, c: Complex, g: Complex, r: Double
+
+        init(p: Complex, q: Complex, a: Complex, b: Complex, c: Complex, g: Complex, r: Double) {
+            (self.p, self.q, self.a, self.b, self.c, self.g, self.r) = (p, q, a, b, c, g, r)
+        }
+
+        @inline(__always)
+        init(_ entries: UnsafePointer<Double>) {
+            p = Complex(entries[0], entries[1])
+            q = Complex(entries[2], entries[3])
+            a = Complex(entries[4], entries[5])
+            b = Complex(entries[6], entries[7])
+            c = Complex(entries[8], entries[9])
+            g = Complex(entries[10], entries[11])
+            r = entries[12]
+        }
+
+        init(_ entries: [Double], at index: Int) {
+            self = entries.withUnsafeBufferPointer { Map($0.baseAddress! + index) }
+        }
+
+        /// The entry's doubles, with radius 0 where any part is not finite.
+        var entry: [Double] {
+            let finite = p.isFinite && q.isFinite && a.isFinite && b.isFinite && c.isFinite && g.isFinite && r > 0
+            return [p.re, p.im, q.re, q.im, a.re, a.im, b.re, b.im, c.re, c.im, g.re, g.im, finite ? r : 0]
+        }
+
+        /// |P| + |Q|: the most the linear part stretches a vector; ||P| - |Q||: the least.
+        var norm: Double { p.magnitude + q.magnitude }
+        var smallest: Double { Swift.abs(p.magnitude - q.magnitude) }
+        /// |A| + |B| + |C|: |quadratic part| <= curvature |d|^2.
+        var curvature: Double { a.magnitude + b.magnitude + c.magnitude }
+        /// Only d terms (the holomorphic gradient's maps): a cubic term composes as one.
+        var isHolomorphic: Bool { q == .zero && b == .zero && c == .zero }
+
+        @inline(__always)
+        func callAsFunction(_ d: Complex) -> Complex {
+            let e = d.conjugate
+            return p * d + q * e + ((a + g * d) * d + b * e) * d + c * e * e
+        }
+    }
+
     /// Step j's map and radius.
     private static func step(_ j: Int, reference: GradientBasinReference, xs: [Complex]) -> [Double] {
         let settings = reference.settings
         let eta = settings.learningRate
         let wirtinger = settings.gradient == .wirtinger
         var a = Complex.zero, b = Complex.zero
+        // The quadratic terms of the gradient's change (docs/deep-zoom.md): d^2, d conj(d), conj(d)^2.
+        var dd = Complex.zero, dc = Complex.zero, cc = Complex.zero
+        // And the holomorphic gradient's cubic term, d^3.
+        var ddd = Complex.zero
         var curvature = 0.0
         var reach = 0x1p-10
         for (k, x) in xs.enumerated() {
@@ -60,51 +114,99 @@ struct GradientBasinSkipTable: Sendable {
             let t = reference.t[index], s = reference.s[index], e = reference.e[index]
             let size = x.magnitude, tm = t.magnitude, sm = s.magnitude, em = e.magnitude
             if wirtinger {
-                a += (2 * size * size * sm * sm) * .one
+                let weight = 2 * size * size * sm * sm
+                a += weight * .one
                 b += -4.0 * (e * (t * s * x * x).conjugate)
+                dd += -weight * (t * x)
+                dc += -2 * weight * (t * x).conjugate
+                cc += 2.0 * e * (s * (2.0 * t * t - s) * x * x * x).conjugate
             } else {
                 a += 2.0 * x * x * s * (s - 2.0 * e * t)
+                dd += 2.0 * x * x * x * s * (e * (2.0 * t * t - s) - 3.0 * s * t)
+                ddd += 2.0 * x * x * x * x * (s * (t * t - Complex(1.0 / 3)) * (s - 2.0 * e * t)
+                                              + 2.0 * s * s * t * (e + 2.0 * t) - s * s * s)
             }
             // |dg_k - linear| <= curvature_k |d|^2 while |x d| <= 2^-10, |T x d| <= 1/4 and |S x d| <= 1.
             curvature += 2 * size * size * size * sm
                 * ((1.36 * tm + 0.001) * (sm + 2 * em * tm) + 1.85 * sm * (em + 2 * tm) + 2.52 * sm)
             if size > 0 { reach = Swift.min(reach, 0x1p-10 / size, 1 / (4 * tm * size), 1 / (sm * size)) }
         }
-        let p = Complex.one - eta * a, q = wirtinger ? -(eta * b) : .zero
-        let pm = p.magnitude, qm = q.magnitude
-        let smallest = Swift.abs(pm - qm), norm = pm + qm
+        var map = Map(p: .one - eta * a, q: wirtinger ? -(eta * b) : .zero,
+                      a: -(eta * dd), b: -(eta * dc), c: -(eta * cc), g: -(eta * ddd), r: 0)
+        let smallest = map.smallest, norm = map.norm
+        // The step is analytic in d and conj(d) on the polydisc of radius reach, where its part beyond the linear
+        // one is at most K reach^2: by Cauchy's estimates its terms of degree 3 and more are at most
+        // 6 K |d|^3 / reach for |d| <= reach / 4, and (holomorphic: one variable) those of degree 4 and more at most
+        // 4/3 K |d|^4 / reach^2. They stay below 2^-54 of the map's result (>= smallest |d| / 2 while
+        // (curvature + |G| |d|) |d| <= smallest / 2).
         let nonlinear = eta.magnitude * curvature
-        // The neglected terms stay below 2^-53 of |P d + Q conj(d)| >= smallest |d|.
-        let linear = nonlinear > 0 ? linearity * smallest / nonlinear : .infinity
+        let bound = linearity / 2 * smallest
+        let beyond = nonlinear > 0
+            ? wirtinger ? (bound * reach / (6 * nonlinear)).squareRoot() : cbrt(bound * reach * reach * 0.75 / nonlinear)
+            : Double.infinity
+        var tentative = Swift.min(reach / 4, beyond), tries = 0
+        while (map.curvature + map.g.magnitude * tentative) * tentative > smallest / 2 && tries < 600 {
+            tentative *= 0.9
+            tries += 1
+        }
+        if (map.curvature + map.g.magnitude * tentative) * tentative > smallest / 2 { tentative = 0 }
+        // |d_{j+1} - d_j| <= change |d| and |d_{j+1}| <= stretch |d| for |d| <= tentative.
+        let higher = (map.curvature + map.g.magnitude * tentative) * tentative
+        let change = (map.p - .one).magnitude + map.q.magnitude + higher + linearity * smallest
+        let stretch = norm + higher
         // Convergence cannot fire: |W_{j+1} - W_j| - |d_{j+1} - d_j| > 1e-12 max(1, |W_j + d_j|).
-        let change = (p - .one).magnitude + qm + linearity * smallest
         let threshold = 1e-12 * (1 + margin)
         let room = reference.step[j].magnitude * (1 - margin) - threshold * Swift.max(1, reference.orbit[j].magnitude)
         let converging = room > 0 ? room / (change + threshold) : 0
         // Divergence cannot fire: |W_{j+1}| + |d_{j+1}| below the radius.
         let radius = settings.divergeRadius
         let next = reference.orbit[j + 1].magnitude
-        let diverging = radius.isInfinite ? Double.infinity : (radius * (1 - margin) - next) / (2 * norm)
-        var r = Swift.min(reach, linear, converging, diverging)
-        if !(r > 0) || !p.isFinite || !q.isFinite || !next.isFinite { r = 0 }
-        return [p.re, p.im, q.re, q.im, r]
+        let diverging = radius.isInfinite ? Double.infinity : (radius * (1 - margin) - next) / (2 * stretch)
+        map.r = next.isFinite ? Swift.min(tentative, converging, diverging) : 0
+        return map.entry
     }
 
-    /// The map of `first` then `second`, valid while |d| < r at the first's start and the first's image (at most
-    /// (|P| + |Q|) |d|, with room for the neglected terms) is inside the second's radius.
-    private static func merge(_ first: [Double], then second: [Double]) -> [Double] {
-        let p1 = Complex(first[0], first[1]), q1 = Complex(first[2], first[3])
-        let p2 = Complex(second[0], second[1]), q2 = Complex(second[2], second[3])
-        let p = p2 * p1 + q2 * q1.conjugate, q = p2 * q1 + q2 * p1.conjugate
-        let norm = (p1.magnitude + q1.magnitude) * growth
-        var r = Swift.min(first[4], second[4] / norm)
-        if !(r > 0) || !p.isFinite || !q.isFinite { r = 0 }
-        return [p.re, p.im, q.re, q.im, r]
+    /// The map of `first` then `second` (to third order where both are holomorphic, else to second), valid while
+    /// |d| < r at the first's start: the first's image (at most norm r + curvature r^2 + |G| r^3) is inside the
+    /// second's radius, and the terms of higher degree that the composition drops stay below 2^-54 of the result.
+    private static func merge(_ first: Map, then second: Map) -> [Double] {
+        let (p1, q1, a1, b1, c1, g1) = (first.p, first.q, first.a, first.b, first.c, first.g)
+        let (p2, q2, a2, b2, c2, g2) = (second.p, second.q, second.a, second.b, second.c, second.g)
+        let pq = p1 * q1.conjugate, both = p1.magnitudeSquared + q1.magnitudeSquared
+        let holomorphic = first.isHolomorphic && second.isHolomorphic
+        var map = Map(
+            p: p2 * p1 + q2 * q1.conjugate,
+            q: p2 * q1 + q2 * p1.conjugate,
+            a: p2 * a1 + q2 * c1.conjugate + a2 * p1 * p1 + b2 * pq + c2 * q1.conjugate * q1.conjugate,
+            b: p2 * b1 + q2 * b1.conjugate + 2.0 * a2 * p1 * q1 + both * b2 + 2.0 * c2 * (p1 * q1).conjugate,
+            c: p2 * c1 + q2 * a1.conjugate + a2 * q1 * q1 + b2 * pq.conjugate + c2 * p1.conjugate * p1.conjugate,
+            g: holomorphic ? p2 * g1 + 2.0 * a2 * p1 * a1 + g2 * p1 * p1 * p1 : .zero,
+            r: 0)
+        let n1 = first.norm, m1 = first.curvature, m2 = second.curvature, h1 = g1.magnitude, h2 = g2.magnitude
+        let inner = second.r / growth
+        let bound = linearity / 4 * map.smallest
+        // Dropped, with nu >= |d1 - P1 d - Q1 conj(d)|: second order drops at most m2 (2 n1 nu r + nu^2) (nu from
+        // the quadratic part); third order drops |A2| (2 n1 |G1| r^4 + nu^2) + 3 |G2| nu (n1 r + nu)^2.
+        func fits(_ r: Double) -> Bool {
+            let nu = (m1 + h1 * r) * r * r
+            guard n1 * r + nu <= inner else { return false }
+            let dropped = holomorphic
+                ? a2.magnitude * (2 * n1 * h1 * r * r * r * r + nu * nu) + 3 * h2 * nu * (n1 * r + nu) * (n1 * r + nu)
+                : m2 * (2 * n1 * nu * r + nu * nu)
+            return dropped <= 2 * bound * r
+        }
+        var r = first.r, tries = 0
+        while r > 0 && !fits(r) && tries < 600 {
+            r *= 0.95
+            tries += 1
+        }
+        map.r = fits(r) ? r : 0
+        return map.entry
     }
 
     /// Level 0's radius at each step, 0 from `length` on: a column of the lane kernel's reference rows, so a lane
     /// tests in one compare whether it can skip at all.
-    func firstRadius(_ j: Int) -> Double { j < length ? entries[j * Self.stride + 4] : 0 }
+    func firstRadius(_ j: Int) -> Double { j < length ? entries[j * Self.stride + 12] : 0 }
 
     /// Skips from step m as far as the table allows, at most `budget` steps: the largest aligned block whose
     /// radius holds, repeatedly. Returns the steps skipped.
@@ -119,10 +221,9 @@ struct GradientBasinSkipTable: Sendable {
                 let span = 1 << level
                 if m + span <= length && skipped + span <= budget {
                     let entry = (starts[level] + (m >> level)) * Self.stride
-                    let r = entries[entry + 4]
+                    let r = entries[entry + 12]
                     if d.magnitudeSquared < r * r {
-                        let p = Complex(entries[entry], entries[entry + 1]), q = Complex(entries[entry + 2], entries[entry + 3])
-                        d = p * d + q * d.conjugate
+                        d = entries.withUnsafeBufferPointer { Map($0.baseAddress! + entry) }(d)
                         m += span
                         skipped += span
                         moved = true
