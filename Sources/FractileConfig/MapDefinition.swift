@@ -13,7 +13,7 @@ public struct MapDefinition: Sendable, Hashable {
     ///    last-bit changes of final weights, so colours of some pixels).
     /// 6: a deep forward_pass pixel that parts stays parted (own double steps) until a step saturates, and runs in
     ///    lanes of its own (regimes of parted chaotic orbits, issue #14).
-    public static let tileFormatVersion = 6
+    public static let tileFormatVersion = 7
 
     /// Deepest zoom a map may allow (TileCoordinate.deepestZoom: where tile indices and deep arithmetic end).
     public static let maxZoomLimit = 120

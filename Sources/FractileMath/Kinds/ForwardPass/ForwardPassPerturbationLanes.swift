@@ -32,13 +32,15 @@ struct ForwardPassPerturbationLanes: ForwardPassLaneState.Kernel {
         w = reference.w
     }
 
-    /// Pixel C + offset at its start.
+    /// Pixel C + offset at its start, past the steps `ForwardPassSeriesSkip` allows it to skip.
     func start(at offset: Complex) -> ForwardPassLaneState {
         var state = ForwardPassLaneState()
-        state.d = lanes.split(offset).dState
-        state.z = origin + state.d
+        let (m, d) = reference.skip.start(at: offset, from: lanes.split(offset).dState)
+        state.d = d
+        state.reference = reference.main.orbit[m]
+        state.z = state.reference + d
+        (state.m, state.n) = (Double(m), Double(m))
         state.end = Double(reference.main.orbit.count)
-        state.reference = origin
         return state
     }
 
