@@ -42,7 +42,8 @@ public struct ForwardPassReference: Sendable {
         let steps = Swift.max(settings.maxIterations, 0)
         main = ForwardPassOrbit(from: start, w: wideW, b: wideB, steps: steps)
         orbits = ForwardPassOrbits(w: wideW, b: wideB, steps: steps)
-        skip = main.orbit.count > 1 ? ForwardPassSeriesSkip(orbit: main, w: w, settings: settings) : .none
+        skip = main.orbit.count > 1 ? ForwardPassSeriesSkip(orbit: main, w: w, settings: settings)
+            : .none(orbit: main, settings: settings)
     }
 
     /// A parted pixel's saturated step (|Re u| >= `saturation`): tanh(u) = s + delta with s = sign(Re u) and
