@@ -15,7 +15,9 @@ public struct MapDefinition: Sendable, Hashable {
     ///    lanes of its own (regimes of parted chaotic orbits, issue #14).
     /// 6: also, deep gradient_basin pixels skip to second order, third for the holomorphic gradient (more steps
     ///    skipped, last-bit changes of final weights, issue #14).
-    public static let tileFormatVersion = 6
+    /// 7: deep forward_pass pixels start past their linear phase (the delta as a cubic in the pixel's offset; last-bit
+    ///    changes, regimes of some parted chaotic orbits, issue #14).
+    public static let tileFormatVersion = 7
 
     /// Deepest zoom a map may allow (TileCoordinate.deepestZoom: where tile indices and deep arithmetic end).
     public static let maxZoomLimit = 120

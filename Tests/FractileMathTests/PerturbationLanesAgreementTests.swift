@@ -8,7 +8,9 @@ import XCTest
 /// pixel's scale (a neighbouring pixel, one pixel away, has the other regime in the scalar loop). A forward_pass pixel
 /// that leaves it takes double steps with `VectorTanh` in the lanes and libm's tanh in the scalar loop: a chaotic
 /// orbit then becomes two different roundings of itself, and its Lyapunov mean a fresh sample in each
-/// (docs/deep-zoom.md), so it may differ in anything, but only among pixels that ran the whole step budget.
+/// (docs/deep-zoom.md), so it may differ in anything, but only among pixels that ran the whole step budget. Its
+/// linear phase is skipped in the lanes (`ForwardPassSeriesSkip`) and stepped in the scalar loop, to 2^-53 of the
+/// delta: a pixel that stops early stops at the same step (or the next) with the same regime and nearly the same z.
 final class PerturbationLanesAgreementTests: XCTestCase {
     /// Boundary points at depth (Tests/reference/deep_points.json; the wirtinger one is bench/bench.py's), and points
     /// whose pixels leave the reference (forward-pass: chaotic filaments of tile 0/0/0, where neighbouring orbits
@@ -55,7 +57,7 @@ final class PerturbationLanesAgreementTests: XCTestCase {
                         let statistic = flavour.settings.kind == .forwardPass
                             && scalar.iterations == flavour.settings.maxIterations
                             && fast.iterations == flavour.settings.maxIterations
-                        if !Self.same(scalar, fast) && flavour.settings.kind == .forwardPass && !statistic {
+                        if !Self.close(scalar, fast) && flavour.settings.kind == .forwardPass && !statistic {
                             XCTFail("\(flavour.name) at \(focus.complexValue) + \(offset) (zoom \(zoom)) stopped early: "
                                     + "scalar \(scalar), lanes \(fast)")
                         }
@@ -85,6 +87,17 @@ final class PerturbationLanesAgreementTests: XCTestCase {
             if flavour.settings.kind == .backpropFlow { XCTAssertEqual(identical, total, flavour.name) }
         }
         print("perturbation lanes vs scalar perturbation:\n" + report.joined(separator: "\n"))
+    }
+
+    /// The same outcome but for the rounding of a skipped linear phase.
+    private static func close(_ a: PixelOutcome, _ b: PixelOutcome) -> Bool {
+        func near(_ x: Double?, _ y: Double?) -> Bool {
+            guard let x, let y else { return x == nil && y == nil }
+            return Swift.abs(x - y) <= 1e-9 * Swift.max(1, Swift.abs(x))
+        }
+        return a.regime == b.regime && Swift.abs(a.iterations - b.iterations) <= 1 && a.period == b.period
+            && (a.finalValue - b.finalValue).magnitude <= 1e-9 * Swift.max(1, a.finalValue.magnitude)
+            && near(a.lyapunov, b.lyapunov)
     }
 
     private static func same(_ a: PixelOutcome, _ b: PixelOutcome) -> Bool {

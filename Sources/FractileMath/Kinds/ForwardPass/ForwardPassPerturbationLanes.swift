@@ -22,23 +22,28 @@ struct ForwardPassPerturbationLanes: ForwardPassLaneState.Kernel {
     /// Z_m of the orbit each lane follows, carried from the step before (its Z_{m+1}).
     var here = LaneComplex(.zero)
     var escaped = LaneMask(), fixed = LaneMask(), parted = LaneMask()
+    /// The steps the call's pixels may skip (`ForwardPassSeriesSkip`).
+    let ladder: ForwardPassSeriesSkip.Ladder
 
     init(reference: ForwardPassReference, table: ForwardPassRows, history: UnsafeMutablePointer<Complex>,
-         ring: UnsafeMutablePointer<Double>) {
+         ring: UnsafeMutablePointer<Double>, offsets: UnsafeBufferPointer<Complex>) {
         self.reference = reference
+        ladder = reference.skip.ladder(for: offsets)
         self.table = table
         lanes = ForwardPassLaneStates(settings: reference.settings, history: history, ring: ring)
         origin = reference.main.orbit[0]
         w = reference.w
     }
 
-    /// Pixel C + offset at its start.
+    /// Pixel C + offset at its start, past the steps `ForwardPassSeriesSkip` allows it to skip.
     func start(at offset: Complex) -> ForwardPassLaneState {
         var state = ForwardPassLaneState()
-        state.d = lanes.split(offset).dState
-        state.z = origin + state.d
+        let (m, d, lyapunovSum) = reference.skip.start(at: offset, from: lanes.split(offset).dState, ladder: ladder)
+        (state.d, state.lyapunovSum) = (d, lyapunovSum)
+        state.reference = reference.main.orbit[m]
+        state.z = state.reference + d
+        (state.m, state.n) = (Double(m), Double(m))
         state.end = Double(reference.main.orbit.count)
-        state.reference = origin
         return state
     }
 

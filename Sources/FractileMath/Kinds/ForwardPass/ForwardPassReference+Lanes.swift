@@ -31,7 +31,7 @@ extension ForwardPassReference {
         let rows = orbits.rows(reference: main)
         do {
             var along = ForwardPassPerturbationLanes(reference: self, table: ForwardPassRows(rows: rows), history: history,
-                                                     ring: rings)
+                                                     ring: rings, offsets: offsets)
             var own = ForwardPassPartedLanes(
                 reference: self, history: history, ring: rings + 2 * ForwardPassLanes.historyLength * PixelLanes.scalarCount)
             let steps = settings.maxIterations, lyapunovStart = along.lanes.lyapunovStart

@@ -21,6 +21,8 @@ public struct ForwardPassReference: Sendable {
     let w: Complex, b: Complex
     /// C rounded, for the one case with no orbit to perturb around.
     let point: Complex
+    /// Where the lanes' pixels start: past the reference's linear phase (`ForwardPassSeriesSkip`).
+    let skip: ForwardPassSeriesSkip
 
     /// |Re u| from which a parted pixel's step tanh(u) goes on against the orbit from sign(Re u) (`saturatedStep`):
     /// there z_{n+1} = +-1 - +-2E / (1 + E), E = exp(-2|Re u| ...), and |2E| <= 2.3e-7, which z_{n+1} in double
@@ -40,6 +42,8 @@ public struct ForwardPassReference: Sendable {
         let steps = Swift.max(settings.maxIterations, 0)
         main = ForwardPassOrbit(from: start, w: wideW, b: wideB, steps: steps)
         orbits = ForwardPassOrbits(w: wideW, b: wideB, steps: steps)
+        skip = main.orbit.count > 1 ? ForwardPassSeriesSkip(orbit: main, w: w, settings: settings)
+            : .none(orbit: main, settings: settings)
     }
 
     /// A parted pixel's saturated step (|Re u| >= `saturation`): tanh(u) = s + delta with s = sign(Re u) and
