@@ -7,8 +7,9 @@ import Darwin
 /// forward_pass's perturbation loop (`ForwardPassReference.run`) over lanes: each lane carries one pixel's delta
 /// against the tile's reference orbit (or, after a saturated step, the orbit from +-1) with the same operations in
 /// the same order (the Lyapunov terms too: the reference's log where the step is linear, `LogProduct`'s product and
-/// exponent split otherwise), so its outcome is bit for bit the scalar loop's. Lanes are refilled as pixels stop and
-/// read the reference at their own step (`ReferenceTable.gather`).
+/// exponent split otherwise). A pixel starts past the steps `ForwardPassSeriesSkip` lets it skip, which the scalar
+/// loop takes one by one, so the two agree to the rounding of those steps, not bit for bit. Lanes are refilled as
+/// pixels stop and read their orbit's row at their own step (`ForwardPassRows.gather`).
 ///
 /// A pixel whose step needs the full tanh of its delta (|du^2| >= 2^-16) has parted from the reference: it stops
 /// here before that step, and goes on in `ForwardPassPartedLanes` (so no lane group here mixes both kinds of step).

@@ -1,7 +1,7 @@
 /// Deep forward_pass tiles in lanes: the reference orbits laid out once per tile, then every pixel in
 /// `ForwardPassPerturbationLanes` while it follows an orbit and in `ForwardPassPartedLanes` once it parts, handed
-/// between them in passes (bit for bit the scalar loop's outcome while the pixel follows an orbit; parted steps use
-/// `VectorTanh`: docs/deep-zoom.md).
+/// between them in passes (the scalar loop's operations while the pixel follows an orbit, past the steps
+/// `ForwardPassSeriesSkip` skips; parted steps use `VectorTanh`: docs/deep-zoom.md).
 extension ForwardPassReference {
     /// Lays out the reference's rows (the tile's lanes then share them); returns none of its own.
     public func laneTable() -> [Double] {
