@@ -17,7 +17,9 @@ public struct MapDefinition: Sendable, Hashable {
     ///    skipped, last-bit changes of final weights, issue #14).
     /// 7: deep forward_pass pixels start past their linear phase (the delta as a cubic in the pixel's offset; last-bit
     ///    changes, regimes of some parted chaotic orbits, issue #14).
-    public static let tileFormatVersion = 7
+    /// 8: deep gradient_basin pixels of the holomorphic descent go on in double once their delta reaches 2^-16 of
+    ///    the weight, and start from a composed skip (last-bit changes, regimes of pixels within margin, issue #14).
+    public static let tileFormatVersion = 8
 
     /// Deepest zoom a map may allow (TileCoordinate.deepestZoom: where tile indices and deep arithmetic end).
     public static let maxZoomLimit = 120

@@ -103,8 +103,10 @@ public struct TileRenderer: Sendable {
                 (TileCoordinate(z: tile.z + 1, x: 2 * tile.x + UInt128(dx), y: 2 * tile.y + UInt128(dy)), dx * edge, dy * edge)
             }
         let settings = map.settings
+        let pixel = map.span * Double(sign: .plus, exponent: -parts[0].tile.z - 8, significand: 1)
         let references = parts.map {
-            PerturbationLanes(PerturbationReference(settings: settings, at: Self.exactCenter(of: map, tile: $0.tile)))
+            PerturbationLanes(PerturbationReference(settings: settings, at: Self.exactCenter(of: map, tile: $0.tile),
+                                                    pixel: pixel))
         }
         let offsets = Self.pixelOffsets(span: map.span, z: parts[0].tile.z)
         let blockRows = 4

@@ -1,7 +1,7 @@
 @testable import FractileMath
 import XCTest
 
-/// The second-order linear-phase skip (`GradientBasinSkipTable`) against the full perturbation steps it replaces, on
+/// The second-order linear-phase skip (`GradientBasinSkipTable`) and its ladder against the full perturbation steps it replaces, on
 /// each gradient's deep boundary point (Tests/reference/deep_points.json's, and bench/bench.py's for Wirtinger).
 final class GradientBasinSkipTableTests: XCTestCase {
     static func reference(_ gradient: GradientMode) -> GradientBasinReference {
@@ -31,6 +31,38 @@ final class GradientBasinSkipTableTests: XCTestCase {
                         worst = max(worst, (map(start) - d).magnitude / d.magnitude / Double(span))
                         checked += 1
                     }
+                }
+            }
+            XCTAssertGreaterThan(checked, 30, "\(gradient)")
+            XCTAssertLessThan(worst, 0x1p-48, "\(gradient): relative error per step")
+        }
+    }
+
+    /// Within its radius a rung of the ladder is the steps from 0 to its end, to a few ulps each, and the climb from
+    /// step 0 goes at least as far as the block-by-block descent did on its first level that holds.
+    func testLadderRungsAreTheirStepsWithinTheirRadius() {
+        for gradient in [GradientMode.holomorphic, .wirtinger] {
+            let reference = Self.reference(gradient)
+            let table = reference.skips
+            let rungs = table.ladder.count / GradientBasinSkipTable.stride
+            XCTAssertGreaterThan(rungs, 16, "\(gradient)")
+            var worst = 0.0, checked = 0
+            for rung in stride(from: 0, to: rungs, by: max(1, rungs / 16)) {
+                let map = GradientBasinSkipTable.Map(table.ladder, at: rung * GradientBasinSkipTable.stride)
+                XCTAssertGreaterThan(map.r, 0)
+                if rung > 0 {
+                    let below = GradientBasinSkipTable.Map(table.ladder, at: (rung - 1) * GradientBasinSkipTable.stride)
+                    XCTAssertLessThanOrEqual(map.r, below.r, "radii never grow up the ladder")
+                }
+                for angle in [0.3, 2.1, 4.4] {
+                    let start = Complex(0.99 * map.r * cos(angle), 0.99 * map.r * sin(angle))
+                    var d = start
+                    for m in 0...rung { d = reference.step(m, from: d).delta }
+                    worst = max(worst, (map(start) - d).magnitude / d.magnitude / Double(rung + 1))
+                    checked += 1
+                    var skipped = start, m = 0
+                    XCTAssertEqual(table.skip(d: &skipped, m: &m, budget: 255), m)
+                    XCTAssertGreaterThanOrEqual(m, rung + 1, "\(gradient): the climb stops below a rung that holds")
                 }
             }
             XCTAssertGreaterThan(checked, 30, "\(gradient)")

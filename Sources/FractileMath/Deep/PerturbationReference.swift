@@ -5,10 +5,11 @@ public struct PerturbationReference: Sendable {
     public let run: any PerturbationRun
 
     /// Computes the reference orbit at `point` (a few milliseconds: N steps of fixed-point tanh). Only for
-    /// settings whose kind `hasPerturbation`.
-    public init(settings: MapSettings, at point: WideComplex) {
+    /// settings whose kind `hasPerturbation`. For a tile centred at `point` with pixels `pixel` wide, the orbit may
+    /// end where all of them have left it (`KindSettings.perturbationRun`); nil keeps every step (the probe).
+    public init(settings: MapSettings, at point: WideComplex, pixel: Double? = nil) {
         precondition(settings.hasPerturbation, "\(settings.kind) has no perturbation arithmetic")
-        run = settings.base.perturbationRun(at: point)
+        run = settings.base.perturbationRun(at: point, pixel: pixel)
     }
 
     /// The fate of the pixel at the reference point plus `offset` (an offset small enough for a double).

@@ -33,8 +33,10 @@ public protocol KindSettings: Sendable, Hashable {
     func color(of outcome: PixelOutcome) -> RGB
     /// An outcome typical of `regime`, whose colour the legend shows.
     func representativeOutcome(of regime: Regime) -> PixelOutcome
-    /// The reference orbit at a wide point, for kinds with `hasPerturbation`.
-    func perturbationRun(at point: WideComplex) -> any PerturbationRun
+    /// The reference orbit at a wide point, for kinds with `hasPerturbation`. `pixel` is the pixel width of the
+    /// 256-pixel tile centred there that the reference serves (nil for a probe): a kind may end the orbit where every
+    /// pixel of such a tile has left it.
+    func perturbationRun(at point: WideComplex, pixel: Double?) -> any PerturbationRun
     /// A rule between settings that the table's per-setting bounds cannot say: the key to blame and why.
     func validationFailure() -> (key: String, message: String)?
     /// The probe JSON's fields of this kind (docs/maps.md "Probe JSON"), after `iterations` and before `orbit`.
@@ -44,7 +46,7 @@ public protocol KindSettings: Sendable, Hashable {
 extension KindSettings {
     public static var hasPerturbation: Bool { false }
 
-    public func perturbationRun(at point: WideComplex) -> any PerturbationRun {
+    public func perturbationRun(at point: WideComplex, pixel: Double?) -> any PerturbationRun {
         preconditionFailure("\(Self.kind) has no perturbation arithmetic")
     }
 

@@ -51,7 +51,7 @@ public struct BackpropFlowSettings: KindSettings, ObservedRule {
 
     public func probe(at p: Complex) -> ProbeResult { recordedProbe(at: p) }
 
-    public func perturbationRun(at point: WideComplex) -> any PerturbationRun {
+    public func perturbationRun(at point: WideComplex, pixel: Double?) -> any PerturbationRun {
         BackpropFlowReference(settings: self, at: point)
     }
 

@@ -41,7 +41,7 @@ public struct ForwardPassSettings: KindSettings, ObservedRule {
 
     public func probe(at p: Complex) -> ProbeResult { recordedProbe(at: p) }
 
-    public func perturbationRun(at point: WideComplex) -> any PerturbationRun {
+    public func perturbationRun(at point: WideComplex, pixel: Double?) -> any PerturbationRun {
         ForwardPassReference(settings: self, at: point)
     }
 

@@ -24,7 +24,14 @@ public struct GradientBasinReference: Sendable {
     /// symmetric: half the delta tanhs and divisions).
     private(set) var mirrors: [Int] = []
 
-    public init(settings: GradientBasinSettings, at point: WideComplex) {
+    /// A pixel of a holomorphic descent goes on in plain double once its delta reaches this much of max(1, |w|):
+    /// rounding w to a double there moves its start by under 1.4e-9 of a pixel (docs/deep-zoom.md "Leaving the
+    /// reference early"). The Wirtinger descent is not conformal, so the size of its delta does not bound that.
+    static let handOver = 0x1p-16
+
+    /// The reference orbit from `point`; for a tile of pixels `pixel` wide centred there, it ends (holomorphic
+    /// descent only) four doublings after the tile's nearest pixel would reach `handOver`, by the orbit's derivative.
+    public init(settings: GradientBasinSettings, at point: WideComplex, pixel: Double? = nil) {
         self.settings = settings
         self.point = point.complexValue
         let pairs = Swift.min(settings.dataX.count, settings.dataY.count)
@@ -41,6 +48,9 @@ public struct GradientBasinReference: Sendable {
         }
         var w = point
         var orbit = [w.complexValue], step: [Complex] = [], t: [Complex] = [], s: [Complex] = [], e: [Complex] = []
+        // dW_n/dW_0, in double: enough to tell when the nearest pixel (half a diagonal from the centre) has left.
+        var growth = Complex.one
+        let nearest = wirtinger ? nil : pixel.map { $0 * 0.5.squareRoot() }
         var wideT = [WideComplex](repeating: .zero, count: pairs), wideS = wideT
         for _ in 0..<Swift.max(settings.maxIterations, 0) {
             var g = WideComplex.zero
@@ -68,6 +78,16 @@ public struct GradientBasinReference: Sendable {
             orbit.append(next.complexValue)
             step.append((next - w).complexValue)
             w = next
+            if let nearest {
+                // d(w - eta g)/dw, with g' = sum_k 2 x_k^2 s_k (s_k - 2 t_k e_k).
+                var slope = Complex.zero
+                for k in 0..<pairs {
+                    let x = settings.dataX[k]
+                    slope += 2.0 * x * x * ss[k] * (ss[k] - 2.0 * ts[k] * es[k])
+                }
+                growth = growth * (Complex.one - settings.learningRate * slope)
+                if growth.magnitude * nearest >= 16 * Self.handOver * Swift.max(1, orbit[orbit.count - 1].magnitude) { break }
+            }
         }
         (self.orbit, self.step, self.t, self.s, self.e) = (orbit, step, t, s, e)
         skips = GradientBasinSkipTable(reference: self)

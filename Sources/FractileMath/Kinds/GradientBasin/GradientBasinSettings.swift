@@ -48,8 +48,8 @@ public struct GradientBasinSettings: KindSettings, ObservedRule {
         ProbeResult(kind: Self.kind, outcome: outcome, orbit: orbit, lossCurve: orbit.map { loss(at: $0) })
     }
 
-    public func perturbationRun(at point: WideComplex) -> any PerturbationRun {
-        GradientBasinReference(settings: self, at: point)
+    public func perturbationRun(at point: WideComplex, pixel: Double?) -> any PerturbationRun {
+        GradientBasinReference(settings: self, at: point, pixel: pixel)
     }
 
     public static func writeProbeFields(of result: ProbeResult, re: Double, im: Double, to json: inout JSONWriter) {

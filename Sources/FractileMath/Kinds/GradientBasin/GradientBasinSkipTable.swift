@@ -20,15 +20,19 @@ struct GradientBasinSkipTable: Sendable {
     let starts: [Int]
     /// Steps covered: 0 ..< length (one fewer than the reference has, so a full step always follows a skip).
     let length: Int
+    /// The ladder: entry k maps step 0 to step k + 1 in one go (the aligned blocks of 0 ..< k + 1, composed), with
+    /// its radius lowered to the least radius of the entries before it. Every pixel starts at step 0, and one
+    /// binary search on the ladder replaces the block-by-block descent that was a quarter of its perturbation work.
+    let ladder: [Double]
     static let stride = 13
     /// The relative size of the neglected terms, and the margins on the stopping thresholds.
     static let linearity = 0x1p-53, margin = 0x1p-30, growth = 1 + 0x1p-20
 
     /// No skips (before the reference is complete).
-    static let none = GradientBasinSkipTable(entries: [], starts: [0], length: 0)
+    static let none = GradientBasinSkipTable(entries: [], starts: [0], length: 0, ladder: [])
 
-    private init(entries: [Double], starts: [Int], length: Int) {
-        (self.entries, self.starts, self.length) = (entries, starts, length)
+    private init(entries: [Double], starts: [Int], length: Int, ladder: [Double]) {
+        (self.entries, self.starts, self.length, self.ladder) = (entries, starts, length, ladder)
     }
 
     init(reference: GradientBasinReference) {
@@ -51,6 +55,24 @@ struct GradientBasinSkipTable: Sendable {
         }
         self.entries = entries
         self.starts = starts
+        // Rung k: the blocks of k + 1's binary digits from the top (those `skip` takes from 0 when every radius
+        // holds), merged in order; rungs whose radius is 0 end the ladder.
+        var ladder: [Double] = []
+        var least = Double.infinity
+        for end in 1...Swift.max(length, 1) where end <= length {
+            var composed: Map?
+            var start = 0
+            for level in Swift.stride(from: starts.count - 1, through: 0, by: -1) where end & (1 << level) != 0 {
+                let block = Map(entries, at: (starts[level] + (start >> level)) * Self.stride)
+                composed = composed.map { Map(Self.merge($0, then: block), at: 0) } ?? block
+                start += 1 << level
+            }
+            guard var rung = composed, rung.r > 0 else { break }
+            least = Swift.min(least, rung.r)
+            rung.r = least
+            ladder += rung.entry
+        }
+        self.ladder = ladder
     }
 
     /// One entry: the map d -> P d + Q conj(d) + A d^2 + B d conj(d) + C conj(d)^2 + G d^3 and its radius.
@@ -204,6 +226,25 @@ struct GradientBasinSkipTable: Sendable {
         return map.entry
     }
 
+    /// From step 0, the highest rung of the ladder whose radius holds and that stays within `budget`: its steps
+    /// skipped (d and m moved on), or 0.
+    @inline(__always)
+    private func climb(d: inout Complex, m: inout Int, budget: Int) -> Int {
+        let rungs = Swift.min(ladder.count / Self.stride, budget)
+        let size = d.magnitudeSquared
+        // Radii never grow up the ladder: the rungs that hold are 0 ..< low.
+        var low = 0, high = rungs
+        while low < high {
+            let middle = (low + high) / 2
+            let r = ladder[middle * Self.stride + 12]
+            if size < r * r { low = middle + 1 } else { high = middle }
+        }
+        guard low > 0 else { return 0 }
+        d = ladder.withUnsafeBufferPointer { Map($0.baseAddress! + (low - 1) * Self.stride) }(d)
+        m = low
+        return low
+    }
+
     /// Level 0's radius at each step, 0 from `length` on: a column of the lane kernel's reference rows, so a lane
     /// tests in one compare whether it can skip at all.
     func firstRadius(_ j: Int) -> Double { j < length ? entries[j * Self.stride + 12] : 0 }
@@ -214,6 +255,7 @@ struct GradientBasinSkipTable: Sendable {
     func skip(d: inout Complex, m: inout Int, budget: Int) -> Int {
         let levels = starts.count
         var skipped = 0
+        if m == 0 { skipped = climb(d: &d, m: &m, budget: budget) }
         while true {
             var level = Swift.min(m == 0 ? levels - 1 : m.trailingZeroBitCount, levels - 1)
             var moved = false
