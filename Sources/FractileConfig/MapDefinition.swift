@@ -19,7 +19,9 @@ public struct MapDefinition: Sendable, Hashable {
     ///    changes, regimes of some parted chaotic orbits, issue #14).
     /// 8: deep gradient_basin pixels of the holomorphic descent go on in double once their delta reaches 2^-16 of
     ///    the weight, and start from a composed skip (last-bit changes, regimes of pixels within margin, issue #14).
-    public static let tileFormatVersion = 8
+    /// 9: deep gradient_basin skips reach further (a wider polydisc for the bounds; 2^-40 of the delta for the
+    ///    holomorphic descent; last-bit changes, issue #14).
+    public static let tileFormatVersion = 9
 
     /// Deepest zoom a map may allow (TileCoordinate.deepestZoom: where tile indices and deep arithmetic end).
     public static let maxZoomLimit = 120

@@ -44,7 +44,7 @@ final class SettingsHashTests: XCTestCase {
 
     func testCanonicalTextWritesDoublesAsBitPatterns() {
         let text = map(.forwardPass(ForwardPassSettings())).canonicalSettingsText
-        XCTAssertTrue(text.hasPrefix("tileFormatVersion 8\nkind forward_pass\n"), text)
+        XCTAssertTrue(text.hasPrefix("tileFormatVersion 9\nkind forward_pass\n"), text)
         XCTAssertTrue(text.contains("\nspan 4018000000000000\n"), text)
         XCTAssertTrue(text.contains("\ncenter 3fd0000000000000 bfe0000000000000\n"), text)
     }

@@ -25,8 +25,14 @@ struct GradientBasinSkipTable: Sendable {
     /// binary search on the ladder replaces the block-by-block descent that was a quarter of its perturbation work.
     let ladder: [Double]
     static let stride = 13
-    /// The relative size of the neglected terms, and the margins on the stopping thresholds.
-    static let linearity = 0x1p-53, margin = 0x1p-30, growth = 1 + 0x1p-20
+    /// The margins on the stopping thresholds.
+    static let margin = 0x1p-30, growth = 1 + 0x1p-20
+
+    /// The relative size of the neglected terms. 2^-53 (a full step's own rounding) for the Wirtinger descent; 2^-40
+    /// for the holomorphic one, whose delta is a conformal image of the pixel's offset: an error of 2^-40 of the
+    /// delta is a move of the start by 2^-40 of the offset, under 2e-10 of a pixel, below what handing the pixel
+    /// over to double costs (docs/deep-zoom.md "Leaving the reference early").
+    static func linearity(wirtinger: Bool) -> Double { wirtinger ? 0x1p-53 : 0x1p-40 }
 
     /// No skips (before the reference is complete).
     static let none = GradientBasinSkipTable(entries: [], starts: [0], length: 0, ladder: [])
@@ -40,6 +46,7 @@ struct GradientBasinSkipTable: Sendable {
         let pairs = reference.pairs
         length = Swift.max(reference.step.count - 1, 0)
         let xs = Array(settings.dataX.prefix(pairs))
+        let wirtinger = settings.gradient == .wirtinger
         var level: [Double] = []
         level.reserveCapacity(length * Self.stride)
         for j in 0..<length { level += Self.step(j, reference: reference, xs: xs) }
@@ -48,7 +55,8 @@ struct GradientBasinSkipTable: Sendable {
             starts.append(entries.count / Self.stride)
             var merged: [Double] = []
             for block in Swift.stride(from: 0, to: level.count / Self.stride - 1, by: 2) {
-                merged += Self.merge(Map(level, at: block * Self.stride), then: Map(level, at: (block + 1) * Self.stride))
+                merged += Self.merge(Map(level, at: block * Self.stride), then: Map(level, at: (block + 1) * Self.stride),
+                                     wirtinger: wirtinger)
             }
             entries += merged
             level = merged
@@ -64,7 +72,7 @@ struct GradientBasinSkipTable: Sendable {
             var start = 0
             for level in Swift.stride(from: starts.count - 1, through: 0, by: -1) where end & (1 << level) != 0 {
                 let block = Map(entries, at: (starts[level] + (start >> level)) * Self.stride)
-                composed = composed.map { Map(Self.merge($0, then: block), at: 0) } ?? block
+                composed = composed.map { Map(Self.merge($0, then: block, wirtinger: wirtinger), at: 0) } ?? block
                 start += 1 << level
             }
             guard var rung = composed, rung.r > 0 else { break }
@@ -130,7 +138,8 @@ struct GradientBasinSkipTable: Sendable {
         // And the holomorphic gradient's cubic term, d^3.
         var ddd = Complex.zero
         var curvature = 0.0
-        var reach = 0x1p-10
+        var reach = 0x1p-6
+        let linearity = Self.linearity(wirtinger: wirtinger)
         for (k, x) in xs.enumerated() {
             let index = j * reference.pairs + k
             let t = reference.t[index], s = reference.s[index], e = reference.e[index]
@@ -148,10 +157,10 @@ struct GradientBasinSkipTable: Sendable {
                 ddd += 2.0 * x * x * x * x * (s * (t * t - Complex(1.0 / 3)) * (s - 2.0 * e * t)
                                               + 2.0 * s * s * t * (e + 2.0 * t) - s * s * s)
             }
-            // |dg_k - linear| <= curvature_k |d|^2 while |x d| <= 2^-10, |T x d| <= 1/4 and |S x d| <= 1.
+            // |dg_k - linear| <= curvature_k |d|^2 while |x d| <= 2^-6, |T x d| <= 1/4 and |S x d| <= 1.
             curvature += 2 * size * size * size * sm
-                * ((1.36 * tm + 0.001) * (sm + 2 * em * tm) + 1.85 * sm * (em + 2 * tm) + 2.52 * sm)
-            if size > 0 { reach = Swift.min(reach, 0x1p-10 / size, 1 / (4 * tm * size), 1 / (sm * size)) }
+                * ((1.36 * tm + 0.0072) * (sm + 2 * em * tm) + 1.85 * sm * (em + 2 * tm) + 2.52 * sm)
+            if size > 0 { reach = Swift.min(reach, 0x1p-6 / size, 1 / (4 * tm * size), 1 / (sm * size)) }
         }
         var map = Map(p: .one - eta * a, q: wirtinger ? -(eta * b) : .zero,
                       a: -(eta * dd), b: -(eta * dc), c: -(eta * cc), g: -(eta * ddd), r: 0)
@@ -159,7 +168,7 @@ struct GradientBasinSkipTable: Sendable {
         // The step is analytic in d and conj(d) on the polydisc of radius reach, where its part beyond the linear
         // one is at most K reach^2: by Cauchy's estimates its terms of degree 3 and more are at most
         // 6 K |d|^3 / reach for |d| <= reach / 4, and (holomorphic: one variable) those of degree 4 and more at most
-        // 4/3 K |d|^4 / reach^2. They stay below 2^-54 of the map's result (>= smallest |d| / 2 while
+        // 4/3 K |d|^4 / reach^2. They stay below linearity / 2 of the map's result (>= smallest |d| / 2 while
         // (curvature + |G| |d|) |d| <= smallest / 2).
         let nonlinear = eta.magnitude * curvature
         let bound = linearity / 2 * smallest
@@ -191,7 +200,7 @@ struct GradientBasinSkipTable: Sendable {
     /// The map of `first` then `second` (to third order where both are holomorphic, else to second), valid while
     /// |d| < r at the first's start: the first's image (at most norm r + curvature r^2 + |G| r^3) is inside the
     /// second's radius, and the terms of higher degree that the composition drops stay below 2^-54 of the result.
-    private static func merge(_ first: Map, then second: Map) -> [Double] {
+    private static func merge(_ first: Map, then second: Map, wirtinger: Bool) -> [Double] {
         let (p1, q1, a1, b1, c1, g1) = (first.p, first.q, first.a, first.b, first.c, first.g)
         let (p2, q2, a2, b2, c2, g2) = (second.p, second.q, second.a, second.b, second.c, second.g)
         let pq = p1 * q1.conjugate, both = p1.magnitudeSquared + q1.magnitudeSquared
@@ -206,7 +215,7 @@ struct GradientBasinSkipTable: Sendable {
             r: 0)
         let n1 = first.norm, m1 = first.curvature, m2 = second.curvature, h1 = g1.magnitude, h2 = g2.magnitude
         let inner = second.r / growth
-        let bound = linearity / 4 * map.smallest
+        let bound = Self.linearity(wirtinger: wirtinger) / 4 * map.smallest
         // Dropped, with nu >= |d1 - P1 d - Q1 conj(d)|: second order drops at most m2 (2 n1 nu r + nu^2) (nu from
         // the quadratic part); third order drops |A2| (2 n1 |G1| r^4 + nu^2) + 3 |G2| nu (n1 r + nu)^2.
         func fits(_ r: Double) -> Bool {
