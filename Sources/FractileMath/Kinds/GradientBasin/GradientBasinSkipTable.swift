@@ -11,8 +11,8 @@ import Darwin
 /// linear-phase skip" derives the radii.
 ///
 /// Entry (l, i) covers the steps i 2^l ..< (i + 1) 2^l of the reference: its map and the radius r such that, for
-/// |d| < r at the block's first step, every step of the block is its map to 2^-53 of its result and none of its
-/// stopping tests (divergence, convergence) can fire.
+/// |d| < r at the block's first step, every step of the block is its map to `linearity` of its result and none of
+/// its stopping tests (divergence, convergence) can fire.
 struct GradientBasinSkipTable: Sendable {
     /// Per level, per block: P, Q, A, B, C, G (re, im each), r.
     let entries: [Double]
@@ -199,7 +199,8 @@ struct GradientBasinSkipTable: Sendable {
 
     /// The map of `first` then `second` (to third order where both are holomorphic, else to second), valid while
     /// |d| < r at the first's start: the first's image (at most norm r + curvature r^2 + |G| r^3) is inside the
-    /// second's radius, and the terms of higher degree that the composition drops stay below 2^-54 of the result.
+    /// second's radius, and the terms of higher degree that the composition drops stay below linearity / 2 of the
+    /// result.
     private static func merge(_ first: Map, then second: Map, wirtinger: Bool) -> [Double] {
         let (p1, q1, a1, b1, c1, g1) = (first.p, first.q, first.a, first.b, first.c, first.g)
         let (p2, q2, a2, b2, c2, g2) = (second.p, second.q, second.a, second.b, second.c, second.g)
