@@ -1,8 +1,9 @@
 @testable import FractileMath
 import XCTest
 
-/// The second-order linear-phase skip (`GradientBasinSkipTable`) and its ladder against the full perturbation steps it replaces, on
-/// each gradient's deep boundary point (Tests/reference/deep_points.json's, and bench/bench.py's for Wirtinger).
+/// The second-order linear-phase skip (`GradientBasinSkipTable`) and its ladder against the full perturbation steps
+/// they replace, on each gradient's deep boundary point (Tests/reference/deep_points.json's, and bench/bench.py's for
+/// Wirtinger).
 final class GradientBasinSkipTableTests: XCTestCase {
     static func reference(_ gradient: GradientMode) -> GradientBasinReference {
         var settings = GradientBasinSettings()
@@ -18,6 +19,18 @@ final class GradientBasinSkipTableTests: XCTestCase {
         32 * GradientBasinSkipTable.linearity(wirtinger: gradient == .wirtinger)
     }
 
+    /// For starts at 0.99 of `map`'s radius in three directions: each start, and `map`'s relative error per step
+    /// against the full steps it replaces.
+    static func errorsPerStep(of map: GradientBasinSkipTable.Map, replacing steps: ClosedRange<Int>,
+                              in reference: GradientBasinReference) -> [(start: Complex, error: Double)] {
+        [0.3, 2.1, 4.4].map { angle in
+            let start = Complex(0.99 * map.r * cos(angle), 0.99 * map.r * sin(angle))
+            var d = start
+            for m in steps { d = reference.step(m, from: d).delta }
+            return (start, (map(start) - d).magnitude / d.magnitude / Double(steps.count))
+        }
+    }
+
     /// Within its radius an entry of 2^l steps is those steps to within `tolerance` each.
     func testEntriesAreTheirStepsWithinTheirRadius() {
         for gradient in [GradientMode.holomorphic, .wirtinger] {
@@ -30,11 +43,9 @@ final class GradientBasinSkipTableTests: XCTestCase {
                     let entry = (table.starts[level] + block) * GradientBasinSkipTable.stride
                     let map = GradientBasinSkipTable.Map(table.entries, at: entry)
                     guard map.r > 0 else { continue }
-                    for angle in [0.3, 2.1, 4.4] {
-                        let start = Complex(0.99 * map.r * cos(angle), 0.99 * map.r * sin(angle))
-                        var d = start
-                        for m in (block * span)..<((block + 1) * span) { d = reference.step(m, from: d).delta }
-                        worst = max(worst, (map(start) - d).magnitude / d.magnitude / Double(span))
+                    for (_, error) in Self.errorsPerStep(of: map, replacing: (block * span)...((block + 1) * span - 1),
+                                                         in: reference) {
+                        worst = max(worst, error)
                         checked += 1
                     }
                 }
@@ -60,11 +71,8 @@ final class GradientBasinSkipTableTests: XCTestCase {
                     let below = GradientBasinSkipTable.Map(table.ladder, at: (rung - 1) * GradientBasinSkipTable.stride)
                     XCTAssertLessThanOrEqual(map.r, below.r, "radii never grow up the ladder")
                 }
-                for angle in [0.3, 2.1, 4.4] {
-                    let start = Complex(0.99 * map.r * cos(angle), 0.99 * map.r * sin(angle))
-                    var d = start
-                    for m in 0...rung { d = reference.step(m, from: d).delta }
-                    worst = max(worst, (map(start) - d).magnitude / d.magnitude / Double(rung + 1))
+                for (start, error) in Self.errorsPerStep(of: map, replacing: 0...rung, in: reference) {
+                    worst = max(worst, error)
                     checked += 1
                     var skipped = start, m = 0
                     XCTAssertEqual(table.skip(d: &skipped, m: &m, budget: 255), m)

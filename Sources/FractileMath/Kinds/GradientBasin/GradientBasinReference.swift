@@ -79,14 +79,14 @@ public struct GradientBasinReference: Sendable {
             step.append((next - w).complexValue)
             w = next
             if let nearest {
-                // d(w - eta g)/dw, with g' = sum_k 2 x_k^2 s_k (s_k - 2 t_k e_k).
+                // d(w - eta g)/dw, the skip table's P.
                 var slope = Complex.zero
                 for k in 0..<pairs {
-                    let x = settings.dataX[k]
-                    slope += 2.0 * x * x * ss[k] * (ss[k] - 2.0 * ts[k] * es[k])
+                    slope += GradientBasinSkipTable.slopeTerm(x: settings.dataX[k], t: ts[k], s: ss[k], e: es[k])
                 }
                 growth = growth * (Complex.one - settings.learningRate * slope)
-                if growth.magnitude * nearest >= 16 * Self.handOver * Swift.max(1, orbit[orbit.count - 1].magnitude) { break }
+                let weight = Swift.max(1, orbit[orbit.count - 1].magnitude)
+                if growth.magnitude * nearest >= 16 * Self.handOver * weight { break }
             }
         }
         (self.orbit, self.step, self.t, self.s, self.e) = (orbit, step, t, s, e)

@@ -55,8 +55,8 @@ struct GradientBasinSkipTable: Sendable {
             starts.append(entries.count / Self.stride)
             var merged: [Double] = []
             for block in Swift.stride(from: 0, to: level.count / Self.stride - 1, by: 2) {
-                merged += Self.merge(Map(level, at: block * Self.stride), then: Map(level, at: (block + 1) * Self.stride),
-                                     wirtinger: wirtinger)
+                let first = Map(level, at: block * Self.stride), second = Map(level, at: (block + 1) * Self.stride)
+                merged += Self.merge(first, then: second, wirtinger: wirtinger)
             }
             entries += merged
             level = merged
@@ -127,6 +127,13 @@ struct GradientBasinSkipTable: Sendable {
         }
     }
 
+    /// Data point x's term of g'(w) for the holomorphic gradient, 2 x^2 s (s - 2 e t): the step's stretch is
+    /// 1 - eta sum_k of these.
+    @inline(__always)
+    static func slopeTerm(x: Complex, t: Complex, s: Complex, e: Complex) -> Complex {
+        2.0 * x * x * s * (s - 2.0 * e * t)
+    }
+
     /// Step j's map and radius.
     private static func step(_ j: Int, reference: GradientBasinReference, xs: [Complex]) -> [Double] {
         let settings = reference.settings
@@ -152,7 +159,7 @@ struct GradientBasinSkipTable: Sendable {
                 dc += -2 * weight * (t * x).conjugate
                 cc += 2.0 * e * (s * (2.0 * t * t - s) * x * x * x).conjugate
             } else {
-                a += 2.0 * x * x * s * (s - 2.0 * e * t)
+                a += Self.slopeTerm(x: x, t: t, s: s, e: e)
                 dd += 2.0 * x * x * x * s * (e * (2.0 * t * t - s) - 3.0 * s * t)
                 ddd += 2.0 * x * x * x * x * (s * (t * t - Complex(1.0 / 3)) * (s - 2.0 * e * t)
                                               + 2.0 * s * s * t * (e + 2.0 * t) - s * s * s)
