@@ -21,7 +21,7 @@ struct GradientBasinPerturbationLanes: LaneKernel {
     let steps: Double
     let radius: Double, radiusSquared: Double
     let wirtinger: Bool
-    /// `GradientBasinReference.handOver` squared; infinity for the Wirtinger descent.
+    /// `GradientBasinReference.handOver` squared; infinity where there is none (the Wirtinger descent).
     let handOverSquared: Double
     /// W_0, the reference's length and the learning rate, out of the arrays and settings for the step loop.
     let origin: Complex
@@ -73,7 +73,7 @@ struct GradientBasinPerturbationLanes: LaneKernel {
         orbitCount = reference.orbit.count
         eta = reference.settings.learningRate
         wirtinger = reference.settings.gradient == .wirtinger
-        handOverSquared = wirtinger ? .infinity : GradientBasinReference.handOver * GradientBasinReference.handOver
+        handOverSquared = reference.handOver.map { $0 * $0 } ?? .infinity
     }
 
     /// The reference orbit as `ReferenceTable` rows.

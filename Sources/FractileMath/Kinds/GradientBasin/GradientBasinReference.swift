@@ -26,14 +26,17 @@ public struct GradientBasinReference: Sendable {
 
     /// A pixel of a holomorphic descent goes on in plain double once its delta reaches this much of max(1, |w|):
     /// rounding w to a double there moves its start by under 1.4e-9 of a pixel (docs/deep-zoom.md "Leaving the
-    /// reference early"). The Wirtinger descent is not conformal, so the size of its delta does not bound that.
-    static let handOver = 0x1p-16
+    /// reference early"). Nil for the Wirtinger descent: it is not conformal, so the size of its delta does not
+    /// bound that. The lanes hand over by it, and the reference ends by it.
+    let handOver: Double?
 
     /// The reference orbit from `point`; for a tile of pixels `pixel` wide centred there, it ends (holomorphic
     /// descent only) four doublings after the tile's nearest pixel would reach `handOver`, by the orbit's derivative.
     public init(settings: GradientBasinSettings, at point: WideComplex, pixel: Double? = nil) {
         self.settings = settings
         self.point = point.complexValue
+        let handOver = settings.gradient == .wirtinger ? nil : 0x1p-16
+        self.handOver = handOver
         let pairs = Swift.min(settings.dataX.count, settings.dataY.count)
         self.pairs = pairs
         let xs = settings.dataX.prefix(pairs).map(WideComplex.init), ys = settings.dataY.prefix(pairs).map(WideComplex.init)
@@ -49,8 +52,9 @@ public struct GradientBasinReference: Sendable {
         var w = point
         var orbit = [w.complexValue], step: [Complex] = [], t: [Complex] = [], s: [Complex] = [], e: [Complex] = []
         // dW_n/dW_0, in double: enough to tell when the nearest pixel (half a diagonal from the centre) has left.
+        // The orbit ends once |dW_n/dW_0| >= reach max(1, |W_n|): that pixel's delta is then 16 times the hand-over.
         var growth = Complex.one
-        let nearest = wirtinger ? nil : pixel.map { $0 * 0.5.squareRoot() }
+        let reach = handOver.flatMap { handOver in pixel.map { 16 * handOver / ($0 * 0.5.squareRoot()) } }
         var wideT = [WideComplex](repeating: .zero, count: pairs), wideS = wideT
         for _ in 0..<Swift.max(settings.maxIterations, 0) {
             var g = WideComplex.zero
@@ -78,15 +82,14 @@ public struct GradientBasinReference: Sendable {
             orbit.append(next.complexValue)
             step.append((next - w).complexValue)
             w = next
-            if let nearest {
+            if let reach {
                 // d(w - eta g)/dw, the skip table's P.
                 var slope = Complex.zero
                 for k in 0..<pairs {
                     slope += GradientBasinSkipTable.slopeTerm(x: settings.dataX[k], t: ts[k], s: ss[k], e: es[k])
                 }
                 growth = growth * (Complex.one - settings.learningRate * slope)
-                let weight = Swift.max(1, orbit[orbit.count - 1].magnitude)
-                if growth.magnitude * nearest >= 16 * Self.handOver * weight { break }
+                if growth.magnitude >= reach * Swift.max(1, orbit[orbit.count - 1].magnitude) { break }
             }
         }
         (self.orbit, self.step, self.t, self.s, self.e) = (orbit, step, t, s, e)
